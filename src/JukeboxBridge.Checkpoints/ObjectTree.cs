@@ -1,0 +1,74 @@
+using JukeboxBridge.Checkpoints.Pickle;
+
+namespace JukeboxBridge.Checkpoints;
+
+/// <summary>
+/// Splits an unpickled object into its tensors (named by their path: dict keys joined with '/')
+/// and the rest (metadata: the same tree with tensor leaves, and containers left empty by them, removed).
+/// </summary>
+internal static class ObjectTree
+{
+    public static object? Split(object? node, string path, List<StoredTensor> tensors, Func<StorageRef, TensorStorage> resolve)
+    {
+        switch (node)
+        {
+            case TensorRef t:
+                tensors.Add(new StoredTensor(path, resolve(t.Storage), t.Shape, t.Stride, t.StorageOffset));
+                return Removed;
+            case PyDict d:
+            {
+                var kept = new PyDict(d.IsOrderedDict);
+                int removed = 0;
+                foreach (var (k, v) in d.Items)
+                {
+                    var r = Split(v, Join(path, KeyText(k)), tensors, resolve);
+                    if (ReferenceEquals(r, Removed)) removed++;
+                    else kept.Set(k, r);
+                }
+                return removed > 0 && kept.Count == 0 ? Removed : kept;
+            }
+            case List<object?> l:
+            {
+                var kept = new List<object?>();
+                int removed = 0;
+                for (int i = 0; i < l.Count; i++)
+                {
+                    var r = Split(l[i], Join(path, i.ToString()), tensors, resolve);
+                    if (ReferenceEquals(r, Removed)) removed++;
+                    else kept.Add(r);
+                }
+                return removed > 0 && kept.Count == 0 ? Removed : kept;
+            }
+            case PyTuple tup:
+            {
+                var kept = new List<object?>();
+                int removed = 0;
+                for (int i = 0; i < tup.Count; i++)
+                {
+                    var r = Split(tup[i], Join(path, i.ToString()), tensors, resolve);
+                    if (ReferenceEquals(r, Removed)) removed++;
+                    else kept.Add(r);
+                }
+                return removed > 0 && kept.Count == 0 ? Removed : new PyTuple(kept.ToArray());
+            }
+            case StorageRef s:
+                throw new CheckpointFormatException($"'{path}' is a bare storage ({s.Key}), not a tensor");
+            default:
+                return node;
+        }
+    }
+
+    /// <summary>Marker for "this subtree held only tensors".</summary>
+    public static readonly object Removed = new();
+
+    public static string KeyText(object k) => k switch
+    {
+        string s => s,
+        long or System.Numerics.BigInteger => k.ToString()!,
+        bool b => b ? "True" : "False",
+        PyNoneKey => "None",
+        _ => k.ToString() ?? "",
+    };
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : path + "/" + key;
+}
