@@ -1,0 +1,71 @@
+using JukeboxBridge.Audio.Analysis;
+using JukeboxBridge.Audio.Wav;
+using JukeboxBridge.TestSupport;
+
+namespace JukeboxBridge.Audio.Tests;
+
+public class WavWriterTests
+{
+    private static AudioClip Noise(int channels, int frames, int seed = 1)
+    {
+        var rng = new Random(seed);
+        return new AudioClip(48000, Enumerable.Range(0, channels)
+            .Select(_ => Enumerable.Range(0, frames).Select(_ => (float)(rng.NextDouble() * 1.98 - 0.99)).ToArray()).ToArray());
+    }
+
+    [Theory]
+    [InlineData(WavSampleFormat.Pcm8, 1)]
+    [InlineData(WavSampleFormat.Pcm16, 2)]
+    [InlineData(WavSampleFormat.Pcm24, 2)]
+    [InlineData(WavSampleFormat.Pcm32, 1)]
+    [InlineData(WavSampleFormat.Float32, 2)]
+    [InlineData(WavSampleFormat.Float64, 1)]
+    [InlineData(WavSampleFormat.Pcm24, 6)]
+    [InlineData(WavSampleFormat.Float32, 8)]
+    public void Round_trips_within_half_a_quantisation_step(WavSampleFormat format, int channels)
+    {
+        var clip = Noise(channels, 1001);
+        var back = WavReader.Read(WavWriter.ToBytes(clip, format), "rt.wav", out var info);
+        Assert.Equal(format, info.Format);
+        Assert.Equal(channels > 2, info.Extensible);
+        Assert.Equal(clip.SampleRate, back.SampleRate);
+        Assert.Equal(channels, back.ChannelCount);
+        Assert.Equal(clip.Frames, back.Frames);
+        double step = format.IsFloat() ? 0 : Math.Pow(2, -(format.Bits() - 1));
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < clip.Frames; i++)
+                Assert.True(Math.Abs(back.Channels[c][i] - clip.Channels[c][i]) <= step / 2 + 1e-7,
+                    $"ch {c} frame {i}: {back.Channels[c][i]} vs {clip.Channels[c][i]}");
+    }
+
+    [Fact]
+    public void Pcm_clips_instead_of_wrapping()
+    {
+        var clip = AudioClip.Mono(44100, new[] { 1.5f, -1.5f, 1f, float.NaN });
+        var back = WavReader.Read(WavWriter.ToBytes(clip, WavSampleFormat.Pcm16), "c.wav", out _).Channels[0];
+        Assert.Equal(new[] { 32767f / 32768, -1f, 32767f / 32768, 0f }, back);
+    }
+
+    [Fact]
+    public void Writes_atomically_to_a_path_and_replaces_an_older_file()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("out/take.wav");
+        WavWriter.Write(path, Noise(1, 10), WavSampleFormat.Pcm16);
+        var clip = AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 440, 0.5, 4410));
+        WavWriter.Write(path, clip, WavSampleFormat.Pcm24);
+        var back = WavReader.Read(path, out var info);
+        Assert.Equal(WavSampleFormat.Pcm24, info.Format);
+        Assert.Equal(4410, back.Frames);
+        Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
+    public void Stereo_downmix_is_the_average()
+    {
+        var clip = new AudioClip(44100, new[] { new[] { 1f, 0.5f, -1f }, new[] { 0f, 0.5f, 1f } });
+        Assert.Equal(new[] { 0.5f, 0.5f, 0f }, clip.ToMono().Channels[0]);
+        var mono = clip.ToMono();
+        Assert.Same(mono, mono.ToMono());
+    }
+}
