@@ -6,10 +6,20 @@ namespace JukeboxBridge.Audio;
 /// <summary>Reading any audio file a producer has: WAV natively, everything else through ffmpeg.</summary>
 public static class AudioFile
 {
-    public static AudioClip Read(string path, FfmpegDecoder? ffmpeg = null)
+    public static AudioClip Read(string path, FfmpegDecoder? ffmpeg = null) => Read(path, out _, ffmpeg);
+
+    /// <param name="wavFormat">The WAV sample format when the file was a WAV; null when ffmpeg decoded it.</param>
+    public static AudioClip Read(string path, out WavSampleFormat? wavFormat, FfmpegDecoder? ffmpeg = null)
     {
         if (!File.Exists(path)) throw new AudioFormatException($"{path}: file not found");
-        return LooksLikeWav(path) ? WavReader.Read(path) : (ffmpeg ?? new FfmpegDecoder()).Decode(path);
+        if (LooksLikeWav(path))
+        {
+            var clip = WavReader.Read(path, out var info);
+            wavFormat = info.Format;
+            return clip;
+        }
+        wavFormat = null;
+        return (ffmpeg ?? new FfmpegDecoder()).Decode(path);
     }
 
     /// <summary>Reads a file and brings it to <paramref name="rate"/> Hz (and mono if asked), e.g. the model's 44.1 kHz mono.</summary>

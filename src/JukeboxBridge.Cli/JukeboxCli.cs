@@ -1,0 +1,41 @@
+using System.CommandLine;
+using JukeboxBridge.Cli.Commands;
+
+namespace JukeboxBridge.Cli;
+
+/// <summary>The `jukebox` command line: thin verbs that parse options and call the libraries.</summary>
+public static class JukeboxCli
+{
+    public static RootCommand Build(CliContext ctx)
+    {
+        var root = new RootCommand("JukeboxBridge: OpenAI Jukebox in your DAW. Inference daemon, tools and command-line client.");
+        root.Subcommands.Add(InspectCommand.Create(ctx));
+        root.Subcommands.Add(ConvertCommand.Create(ctx));
+        return root;
+    }
+
+    /// <summary>Runs the CLI with the given writers (tests pass StringWriters). Returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var ctx = new CliContext(stdout, stderr);
+        var parse = Build(ctx).Parse(args);
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}
+
+/// <summary>Where a command writes: results to Out (machine-readable with --json), messages and progress to Err.</summary>
+public sealed record CliContext(TextWriter Out, TextWriter Err)
+{
+    /// <summary>Runs a command body, turning the errors a user can cause into one clear line and exit code 1.</summary>
+    public int Guard(Func<int> body)
+    {
+        try { return body(); }
+        catch (Exception e) when (e is JukeboxBridge.Audio.AudioFormatException or JukeboxBridge.Checkpoints.CheckpointFormatException
+                                      or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
+                                      or ArgumentException or IOException)
+        {
+            Err.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}
