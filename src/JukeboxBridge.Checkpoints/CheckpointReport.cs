@@ -64,7 +64,8 @@ public static class CheckpointReport
     private static string Json(object? v)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms)) PyJson.Write(w, v);
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            PyJson.Write(w, v);
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 }

@@ -11,6 +11,7 @@ public static class JukeboxCli
         var root = new RootCommand("JukeboxBridge: OpenAI Jukebox in your DAW. Inference daemon, tools and command-line client.");
         root.Subcommands.Add(InspectCommand.Create(ctx));
         root.Subcommands.Add(ConvertCommand.Create(ctx));
+        root.Subcommands.Add(DoctorCommand.Create(ctx));
         return root;
     }
 

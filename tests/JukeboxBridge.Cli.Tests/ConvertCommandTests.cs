@@ -54,3 +54,14 @@ public class ConvertCommandTests
         Assert.NotEqual(0, code);
     }
 }
+
+public class DoctorCommandTests
+{
+    [Fact]
+    public void Doctor_runs_a_tensor_op_through_the_cli()
+    {
+        var (code, stdout, _) = CliRunner.Run("doctor");
+        Assert.Equal(0, code);
+        Assert.Contains("cpu matmul ok (83)", stdout);
+    }
+}
