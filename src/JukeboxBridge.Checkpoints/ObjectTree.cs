@@ -8,8 +8,12 @@ namespace JukeboxBridge.Checkpoints;
 /// </summary>
 internal static class ObjectTree
 {
-    public static object? Split(object? node, string path, List<StoredTensor> tensors, Func<StorageRef, TensorStorage> resolve)
+    /// <summary>Deeper nesting than any checkpoint has; a hostile file could otherwise overflow the stack.</summary>
+    public const int MaxDepth = 100;
+
+    public static object? Split(object? node, string path, List<StoredTensor> tensors, Func<StorageRef, TensorStorage> resolve, int depth = 0)
     {
+        if (depth > MaxDepth) throw new CheckpointFormatException($"'{path}' is nested more than {MaxDepth} levels deep; not a checkpoint");
         switch (node)
         {
             case TensorRef t:
@@ -21,7 +25,7 @@ internal static class ObjectTree
                 int removed = 0;
                 foreach (var (k, v) in d.Items)
                 {
-                    var r = Split(v, Join(path, KeyText(k)), tensors, resolve);
+                    var r = Split(v, Join(path, KeyText(k)), tensors, resolve, depth + 1);
                     if (ReferenceEquals(r, Removed)) removed++;
                     else kept.Set(k, r);
                 }
@@ -33,7 +37,7 @@ internal static class ObjectTree
                 int removed = 0;
                 for (int i = 0; i < l.Count; i++)
                 {
-                    var r = Split(l[i], Join(path, i.ToString()), tensors, resolve);
+                    var r = Split(l[i], Join(path, i.ToString()), tensors, resolve, depth + 1);
                     if (ReferenceEquals(r, Removed)) removed++;
                     else kept.Add(r);
                 }
@@ -45,7 +49,7 @@ internal static class ObjectTree
                 int removed = 0;
                 for (int i = 0; i < tup.Count; i++)
                 {
-                    var r = Split(tup[i], Join(path, i.ToString()), tensors, resolve);
+                    var r = Split(tup[i], Join(path, i.ToString()), tensors, resolve, depth + 1);
                     if (ReferenceEquals(r, Removed)) removed++;
                     else kept.Add(r);
                 }

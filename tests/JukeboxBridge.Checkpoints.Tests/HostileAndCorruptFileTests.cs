@@ -133,3 +133,24 @@ public class HostileAndCorruptFileTests
         Assert.Contains("'w'", e.Message);
     }
 }
+
+public class DeepNestingTests
+{
+    [Fact]
+    public void A_deeply_nested_pickle_is_refused_not_a_stack_overflow()
+    {
+        using var dir = new TempDir();
+        // PROTO 2, then 100000 x EMPTY_LIST with APPEND chaining each into the previous: [[[[...]]]]
+        var body = new List<byte> { 0x80, 0x02 };
+        const int depth = 100_000;
+        for (int i = 0; i < depth; i++) body.Add((byte)']');
+        for (int i = 0; i < depth - 1; i++) body.Add((byte)'a');
+        body.Add((byte)'.');
+        var path = dir.File("deep.pth");
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        using (var s = zip.CreateEntry("archive/data.pkl", CompressionLevel.NoCompression).Open())
+            s.Write(body.ToArray());
+        var e = Assert.ThrowsAny<CheckpointFormatException>(() => CheckpointFile.Open(path));
+        Assert.Contains("nested", e.Message);
+    }
+}

@@ -5,6 +5,8 @@ using JukeboxBridge.TestSupport;
 namespace JukeboxBridge.Checkpoints.Tests;
 
 /// <summary>Every tensor of every fixture checkpoint, against what the reference's torch read from the same file.</summary>
+[Trait("Category", "Parity")]
+[Trait("Area", "Checkpoints")]
 public class ReaderParityTests
 {
     public static IEnumerable<object[]> Files() => CheckpointFixtures.FileNames();

@@ -4,6 +4,8 @@ using JukeboxBridge.TestSupport;
 namespace JukeboxBridge.Cli.Tests;
 
 /// <summary>`jukebox inspect --json` against checkpoints.json: names as stored, dtypes, shapes exact; sums to 1e-6 relative.</summary>
+[Trait("Category", "Parity")]
+[Trait("Area", "Checkpoints")]
 public class InspectCommandTests
 {
     private static readonly string Dir = Fixtures.Dir("checkpoints");
