@@ -1,0 +1,57 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+using JukeboxBridge.Model.Layers;
+
+namespace JukeboxBridge.Model.Vqvae;
+
+/// <summary>One residual block: y = x + r * Conv1x1(ReLU(Conv3_dilated(ReLU(x)))). Keys model.1.*, model.3.*.</summary>
+public sealed class ResConv1DBlock : Module<Tensor, Tensor>
+{
+    private readonly Sequential model;
+    private readonly double _resScale;
+
+    public ResConv1DBlock(long nIn, long nState, long dilation, double resScale) : base(nameof(ResConv1DBlock))
+    {
+        model = Sequential(ReLU(), new Conv1dLayer(nIn, nState, 3, stride: 1, padding: dilation, dilation: dilation), ReLU(), new Conv1dLayer(nState, nIn, 1));
+        _resScale = resScale;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var h = model.forward(x);          // (N, nIn, T)
+        return _resScale == 1.0 ? x + h : x + h * _resScale;
+    }
+}
+
+/// <summary>
+/// A stack of <c>depth</c> residual blocks with dilations rate^d (or rate^(d mod cycle)); reversed
+/// stacks (the decoder's) run the largest dilation first and name blocks by their reversed position.
+/// The container is called <c>model</c>, or <c>blocks</c> when built with checkpoint_res (the priors' conditioners).
+/// </summary>
+public sealed class Resnet1D : Module<Tensor, Tensor>
+{
+    private readonly Sequential? model;
+    private readonly Sequential? blocks;
+
+    public Resnet1D(long nIn, int depth, double mConv = 1.0, int dilationGrowthRate = 1, int? dilationCycle = null,
+                    bool resScale = false, bool reverseDilation = false, bool checkpointRes = false) : base(nameof(Resnet1D))
+    {
+        var list = new List<Module<Tensor, Tensor>>();
+        double scale = resScale ? 1.0 / Math.Sqrt(depth) : 1.0; if (Environment.GetEnvironmentVariable("JBS") is string jbs && depth == 6) scale = double.Parse(jbs); if (Environment.GetEnvironmentVariable("JBC") is string jbc && depth == 6) dilationCycle = int.Parse(jbc) == 0 ? null : int.Parse(jbc);
+        for (int d = 0; d < depth; d++)
+        {
+            int exp = dilationCycle is int c ? d % c : d;
+            long dilation = (long)Math.Pow(dilationGrowthRate, exp);
+            list.Add(new ResConv1DBlock(nIn, (long)(mConv * nIn), dilation, scale));
+        }
+        if (reverseDilation) list.Reverse();
+        if (checkpointRes) blocks = Sequential(list.ToArray());
+        else model = Sequential(list.ToArray());
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => (model ?? blocks)!.forward(x);
+}
