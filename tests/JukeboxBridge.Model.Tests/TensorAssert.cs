@@ -19,7 +19,7 @@ public sealed record Tolerance(double Rtol, double AtolRelToMaxAbs)
 public static class TensorAssert
 {
     /// <summary>numpy.allclose-style comparison of a torch tensor with a fixture tensor; integers exactly.</summary>
-    public static void Close(Tensor got, StoredTensor want, Tolerance tol, string what)
+    public static void Close(Tensor got, StoredTensor want, Tolerance tol, string what, double absoluteAtol = 0)
     {
         Assert.True(want.Shape.SequenceEqual(got.shape),
             $"{what}: shape [{string.Join(", ", got.shape)}] vs reference [{string.Join(", ", want.Shape)}]");
@@ -35,7 +35,7 @@ public static class TensorAssert
         var wf = want.ToTorch(ScalarType.Float64);
         var gf = got.detach().to_type(ScalarType.Float64).cpu();
         double maxAbs = wf.numel() == 0 ? 0 : wf.abs().max().item<double>();
-        var allowed = tol.AtolRelToMaxAbs * maxAbs + tol.Rtol * wf.abs();
+        var allowed = absoluteAtol + tol.AtolRelToMaxAbs * maxAbs + tol.Rtol * wf.abs();
         var err = (gf - wf).abs();
         var bad = err.gt(allowed);
         long nBad = bad.sum().item<long>();

@@ -31,13 +31,20 @@ public sealed class BottleneckBlock : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>(rows, emb) -> (codes (rows), min distance (rows)).</summary>
+    /// <summary>
+    /// (rows, emb) -> (codes (rows), min distance (rows)). Distances by matmul; rows whose two best codes
+    /// are closer than float32 rounding can separate are re-decided with the reference's rounding
+    /// (see <see cref="NearTies"/>), so codes match the reference exactly.
+    /// </summary>
     public (Tensor Codes, Tensor MinDistance) Nearest(Tensor xf)
     {
         using var scope = NewDisposeScope();
         var kw = k.t();                                                     // (emb, bins)
-        var dist = xf.pow(2).sum(-1, keepdim: true) - 2 * xf.matmul(kw) + kw.pow(2).sum(0, keepdim: true); // (rows, bins)
+        var sx = xf.pow(2).sum(-1, keepdim: true);                          // (rows, 1)
+        var sk = kw.pow(2).sum(0, keepdim: true);                           // (1, bins)
+        var dist = sx - 2 * xf.matmul(kw) + sk;                             // (rows, bins)
         var (min, idx) = dist.min(-1);
+        if (Bins > 1) NearTies.Resolve(xf, k, dist, sx, sk, min, idx);
         return (idx.MoveToOuterDisposeScope(), min.MoveToOuterDisposeScope());
     }
 

@@ -1,0 +1,58 @@
+using static TorchSharp.torch;
+
+namespace JukeboxBridge.Model.Vqvae;
+
+/// <summary>
+/// Codes are argmin of ||x||² - 2x·k + ||k||² in float32. Where the best two distances are within
+/// rounding of each other the winner depends on how the sums were accumulated; OpenAI's reference
+/// (PyTorch 1.13, CPU) behaves like plain sequential float32 multiply-then-add over the embedding, so
+/// such rows are recomputed that way (ties still go to the lowest index). Rows with a clear winner
+/// (nearly all) keep the fast matmul result.
+/// </summary>
+internal static class NearTies
+{
+    /// <summary>Relative width of the band in which a second code counts as a near tie.</summary>
+    private const float RelativeBand = 1e-5f;
+
+    public static void Resolve(Tensor xf, Tensor k, Tensor dist, Tensor sx, Tensor sk, Tensor min, Tensor idx)
+    {
+        using var scope = NewDisposeScope();
+        var (two, _) = dist.topk(2, dim: -1, largest: false, sorted: true);          // (rows, 2)
+        var margin = two[.., 1] - two[.., 0];
+        var scale = sx.squeeze(-1) + sk.max();                                         // size of the terms
+        var rows = (margin <= scale * RelativeBand).nonzero().squeeze(-1);
+        long n = rows.shape[0];
+        if (n == 0) return;
+
+        var xr = xf.index_select(0, rows).to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        var kc = k.to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        int emb = (int)k.shape[1], bins = (int)k.shape[0];
+        var kk = new float[bins];
+        for (int j = 0; j < bins; j++)
+        {
+            float s = 0;
+            for (int e = 0; e < emb; e++) { float v = kc[j * emb + e]; s += v * v; }
+            kk[j] = s;
+        }
+        var codes = new long[n];
+        var dmin = new float[n];
+        for (int r = 0; r < n; r++)
+        {
+            float xx = 0;
+            for (int e = 0; e < emb; e++) { float v = xr[r * emb + e]; xx += v * v; }
+            float best = float.PositiveInfinity;
+            int bestJ = 0;
+            for (int j = 0; j < bins; j++)
+            {
+                float dot = 0;
+                for (int e = 0; e < emb; e++) dot += xr[r * emb + e] * kc[j * emb + e];
+                float d = (xx - 2 * dot) + kk[j];
+                if (d < best) { best = d; bestJ = j; }                                 // strict: lowest index wins ties
+            }
+            codes[r] = bestJ;
+            dmin[r] = best;
+        }
+        idx.index_put_(tensor(codes).to(idx.device), rows);
+        min.index_put_(tensor(dmin).to_type(min.dtype).to(min.device), rows);
+    }
+}
