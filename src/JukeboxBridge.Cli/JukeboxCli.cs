@@ -11,6 +11,8 @@ public static class JukeboxCli
         var root = new RootCommand("JukeboxBridge: OpenAI Jukebox in your DAW. Inference daemon, tools and command-line client.");
         root.Subcommands.Add(InspectCommand.Create(ctx));
         root.Subcommands.Add(ConvertCommand.Create(ctx));
+        root.Subcommands.Add(VqvaeCommands.Encode(ctx));
+        root.Subcommands.Add(VqvaeCommands.Decode(ctx));
         root.Subcommands.Add(DoctorCommand.Create(ctx));
         return root;
     }
@@ -33,7 +35,7 @@ public sealed record CliContext(TextWriter Out, TextWriter Err)
         try { return body(); }
         catch (Exception e) when (e is JukeboxBridge.Audio.AudioFormatException or JukeboxBridge.Checkpoints.CheckpointFormatException
                                       or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
-                                      or ArgumentException or IOException)
+                                      or ArgumentException or IOException or JukeboxBridge.Model.Checkpoints.ModelLoadException)
         {
             Err.WriteLine($"error: {e.Message}");
             return 1;

@@ -27,7 +27,9 @@ public sealed class BottleneckBlock : Module<Tensor, Tensor>
     public BottleneckBlock(int bins, int embWidth) : base(nameof(BottleneckBlock))
     {
         Bins = bins; EmbWidth = embWidth;
-        k = zeros(bins, embWidth);
+        // Random until loaded or trained (training re-initialises it from data, as the reference does), so an
+        // untrained preset model still spreads its inputs over the codebook.
+        k = randn(bins, embWidth);
         RegisterComponents();
     }
 

@@ -1,0 +1,68 @@
+using JukeboxBridge.Audio;
+using JukeboxBridge.Audio.Analysis;
+using JukeboxBridge.Audio.Wav;
+using JukeboxBridge.Checkpoints;
+using JukeboxBridge.TestSupport;
+
+namespace JukeboxBridge.Cli.Tests;
+
+public class VqvaeCommandTests
+{
+    private static string TinyCheckpoint => Path.Combine(Fixtures.Dir("checkpoints"), "vqvae_tiny.legacy.pth.tar");
+
+    [Fact]
+    public void Encode_writes_int64_codes_per_level_and_decode_restores_the_length_and_rate()
+    {
+        using var dir = new TempDir();
+        var stereo48k = new AudioClip(48000, new[] { ToneAnalysis.Sine(48000, 440, 0.4, 48000), ToneAnalysis.Sine(48000, 660, 0.4, 48000) });
+        WavWriter.Write(dir.File("in.wav"), stereo48k, WavSampleFormat.Pcm16);
+
+        var (code, _, err) = CliRunner.Run("encode", dir.File("in.wav"), "--model", TinyCheckpoint, "--out", dir.File("codes.safetensors"));
+        Assert.True(code == 0, err);
+        using (var f = CheckpointFile.Open(dir.File("codes.safetensors")))
+        {
+            Assert.Equal("8,32,128", f.Metadata.Get("jukebox.hop_lengths"));
+            Assert.Equal("44100", f.Metadata.Get("jukebox.audio_samples"));
+            long padded = (44100 + 127) / 128 * 128;
+            foreach (var (level, hop) in new[] { (0, 8), (1, 32), (2, 128) })
+            {
+                var t = f[$"codes/level_{level}"];
+                Assert.Equal(DType.Int64, t.DType);
+                Assert.Equal(new[] { 1L, padded / hop }, t.Shape);
+                Assert.All(t.ToDoubles(), v => Assert.InRange(v, 0, 31)); // the tiny model has 32 codes
+            }
+        }
+
+        (code, _, err) = CliRunner.Run("decode", dir.File("codes.safetensors"), "--model", TinyCheckpoint, "--level", "2", "--out", dir.File("out.wav"));
+        Assert.True(code == 0, err);
+        var back = WavReader.Read(dir.File("out.wav"), out var info);
+        Assert.Equal(44100, back.SampleRate);
+        Assert.Equal(1, back.ChannelCount);
+        Assert.Equal(44100, back.Frames);
+        Assert.Equal(WavSampleFormat.Pcm24, info.Format);
+    }
+
+    [Fact]
+    public void Preset_models_work_and_mismatches_are_clear_errors()
+    {
+        using var dir = new TempDir();
+        WavWriter.Write(dir.File("in.wav"), AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 440, 0.4, 6000)), WavSampleFormat.Pcm16);
+        var (code, _, err) = CliRunner.Run("encode", dir.File("in.wav"), "--model", "vqvae_tiny", "--out", dir.File("c.safetensors"));
+        Assert.True(code == 0, err);
+
+        // Codes of a 256-entry codebook through a 32-entry one: refused, naming both sizes.
+        (code, _, err) = CliRunner.Run("decode", dir.File("c.safetensors"), "--model", TinyCheckpoint, "--out", dir.File("o.wav"));
+        Assert.Equal(1, code);
+        Assert.Contains("codebook has 32 entries", err);
+
+        // A prior checkpoint is not a VQ-VAE.
+        (code, _, err) = CliRunner.Run("encode", dir.File("in.wav"), "--model", Path.Combine(Fixtures.Dir("checkpoints"), "upsampler_tiny_level_1_like.zip.pth"), "--preset", "vqvae_tiny", "--out", dir.File("x.safetensors"));
+        Assert.Equal(1, code);
+        Assert.Contains("does not match the model", err);
+        Assert.False(File.Exists(dir.File("x.safetensors")));
+
+        (code, _, err) = CliRunner.Run("decode", dir.File("in.wav"), "--model", "vqvae_tiny", "--out", dir.File("o.wav"));
+        Assert.Equal(1, code);
+        Assert.Contains("in.wav", err);
+    }
+}
