@@ -18,6 +18,7 @@ public class Conv1dLayerTests
     [InlineData(32, 32, 3, 2)]
     [InlineData(1, 24, 4, 2)]
     [InlineData(64, 1, 1, 3)]
+    [InlineData(16, 16, 2187, 1)]
     public void Matches_float64_convolution(int cin, int cout, int dilation, int batch)
     {
         manual_seed(cin * 1000 + cout);
@@ -29,6 +30,28 @@ public class Conv1dLayerTests
             conv.bias!.to_type(ScalarType.Float64), 1, dilation, dilation);
         double err = (got.to_type(ScalarType.Float64) - want).abs().max().item<double>();
         Assert.True(err < 1e-4, $"max error {err}");
+    }
+
+    [Theory]
+    [InlineData(64, 64, 4, 2, 1, 37)]
+    [InlineData(24, 16, 4, 2, 1, 10)]
+    [InlineData(16, 1, 8, 4, 2, 9)]
+    [InlineData(8, 8, 3, 1, 1, 5)]
+    public void Transposed_matches_float64_with_gradients(int cin, int cout, int k, int stride, int pad, int t)
+    {
+        manual_seed(cin + k);
+        using var conv = new ConvTranspose1dLayer(cin, cout, k, stride, pad);
+        using var x = randn(2, cin, t, requires_grad: true);
+        var y = conv.forward(x);
+        y.pow(2).sum().backward();
+        var xd = x.detach().to_type(ScalarType.Float64).requires_grad_(true);
+        var w = conv.weight.detach().to_type(ScalarType.Float64).requires_grad_(true);
+        var want = nn.functional.conv_transpose1d(xd, w, conv.bias!.detach().to_type(ScalarType.Float64), stride, pad);
+        want.pow(2).sum().backward();
+        Assert.Equal(want.shape, y.shape);
+        Assert.True((y.detach().to_type(ScalarType.Float64) - want.detach()).abs().max().item<double>() < 1e-4);
+        Assert.True((conv.weight.grad!.to_type(ScalarType.Float64) - w.grad!).abs().max().item<double>() < 1e-3 * w.grad!.abs().max().item<double>());
+        Assert.True((x.grad!.to_type(ScalarType.Float64) - xd.grad!).abs().max().item<double>() < 1e-3 * xd.grad!.abs().max().item<double>());
     }
 
     [Fact]

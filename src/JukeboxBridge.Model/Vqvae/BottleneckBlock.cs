@@ -27,9 +27,7 @@ public sealed class BottleneckBlock : Module<Tensor, Tensor>
     public BottleneckBlock(int bins, int embWidth) : base(nameof(BottleneckBlock))
     {
         Bins = bins; EmbWidth = embWidth;
-        // Random until loaded or trained (training re-initialises it from data, as the reference does), so an
-        // untrained preset model still spreads its inputs over the codebook.
-        k = randn(bins, embWidth);
+        k = zeros(bins, embWidth); // as the reference: filled by loading, or from data on the first training step
         RegisterComponents();
     }
 
@@ -42,13 +40,27 @@ public sealed class BottleneckBlock : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var kw = k.t();                                                     // (emb, bins)
-        var sx = xf.pow(2).sum(-1, keepdim: true);                          // (rows, 1)
         var sk = kw.pow(2).sum(0, keepdim: true);                           // (1, bins)
-        var dist = sx - 2 * xf.matmul(kw) + sk;                             // (rows, bins)
-        var (min, idx) = dist.min(-1);
-        if (Bins > 1) NearTies.Resolve(xf, k, dist, sx, sk, min, idx);
-        return (idx.MoveToOuterDisposeScope(), min.MoveToOuterDisposeScope());
+        long rows = xf.shape[0];
+        var codes = new List<Tensor>();
+        var mins = new List<Tensor>();
+        // Row chunks keep the (rows, bins) distance matrix small (10 s at level 0 would be 450 MB at once).
+        for (long r0 = 0; r0 < rows; r0 += RowChunk)
+        {
+            var x = xf.narrow(0, r0, Math.Min(RowChunk, rows - r0));
+            var sx = x.pow(2).sum(-1, keepdim: true);                       // (r, 1)
+            var dist = sx - 2 * x.matmul(kw) + sk;                          // (r, bins), the reference's expansion and order
+            var (min, idx) = dist.min(-1);
+            if (Bins > 1) NearTies.Resolve(x, k, dist, sx, sk, min, idx);
+            codes.Add(idx);
+            mins.Add(min);
+        }
+        var allCodes = codes.Count == 1 ? codes[0] : cat(codes, 0);
+        var allMins = mins.Count == 1 ? mins[0] : cat(mins, 0);
+        return (allCodes.MoveToOuterDisposeScope(), allMins.MoveToOuterDisposeScope());
     }
+
+    private const long RowChunk = 8192;
 
     /// <summary>x (N, emb, T) -> codes (N, T) int64.</summary>
     public override Tensor forward(Tensor x)

@@ -46,7 +46,7 @@ public sealed class DecoderConvBlock : Module<Tensor, Tensor>
         for (int i = 0; i < down; i++)
             steps.Add(Sequential(
                 new Resnet1D(o.Width, o.Depth, o.MConv, o.DilationGrowthRate, o.DilationCycle, o.ResScale, o.ReverseDecoderDilation),
-                ConvTranspose1d(o.Width, i == down - 1 ? outWidth : o.Width, stride * 2, stride: stride, padding: stride / 2)));
+                new ConvTranspose1dLayer(o.Width, i == down - 1 ? outWidth : o.Width, stride * 2, stride: stride, padding: stride / 2)));
         model = Sequential(steps.ToArray());
         RegisterComponents();
     }

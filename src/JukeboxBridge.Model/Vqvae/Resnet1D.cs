@@ -9,7 +9,7 @@ namespace JukeboxBridge.Model.Vqvae;
 /// <summary>One residual block: y = x + r * Conv1x1(ReLU(Conv3_dilated(ReLU(x)))). Keys model.1.*, model.3.*.</summary>
 public sealed class ResConv1DBlock : Module<Tensor, Tensor>
 {
-    private readonly Sequential model;
+    private readonly Sequential model;                 // ReLU, conv3 (model.1), ReLU, conv1x1 (model.3): names as the reference
     private readonly double _resScale;
 
     public ResConv1DBlock(long nIn, long nState, long dilation, double resScale) : base(nameof(ResConv1DBlock))
@@ -21,8 +21,10 @@ public sealed class ResConv1DBlock : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = model.forward(x);          // (N, nIn, T)
-        return _resScale == 1.0 ? x + h : x + h * _resScale;
+        using var scope = NewDisposeScope();
+        var h = model[1].call(functional.relu(x));     // (N, nState, T)
+        h = model[3].call(h.relu_());                  // (N, nIn, T)
+        return x.add(h, alpha: _resScale).MoveToOuterDisposeScope();
     }
 }
 

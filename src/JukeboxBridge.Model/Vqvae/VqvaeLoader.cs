@@ -51,6 +51,8 @@ public static class VqvaeLoader
         {
             TorchSharp.torch.manual_seed(seed);
             var model = new VQVAE(shape?.Options ?? RequirePreset(spec));
+            using (TorchSharp.torch.no_grad())                     // untrained: random codebooks, so codes spread
+                for (int l = 0; l < model.Levels; l++) model.CodebookOf(l).k.normal_();
             model.eval();
             return new LoadedVqvae(model, $"preset {spec} (random weights, seed {seed})", $"preset '{spec}'");
         }
