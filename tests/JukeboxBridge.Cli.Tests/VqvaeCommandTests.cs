@@ -66,3 +66,28 @@ public class VqvaeCommandTests
         Assert.Contains("in.wav", err);
     }
 }
+
+public class TrainCommandTests
+{
+    [Fact]
+    public void Train_vqvae_runs_saves_and_resumes_from_the_command_line()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("data"));
+        WavWriter.Write(dir.File("data/a.wav"), AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 330, 0.3, 44100)), WavSampleFormat.Pcm16);
+        string[] Args(int steps) => new[] { "train", "vqvae", "--data", dir.File("data"), "--out", dir.File("out"), "--steps", steps.ToString(),
+            "--batch", "1", "--crop-seconds", "0.1", "--save-every", "1" };
+        var (code, _, err) = CliRunner.Run(Args(2));
+        Assert.True(code == 0, err);
+        Assert.Contains("2/2", err);
+        Assert.True(File.Exists(dir.File("out/vqvae.safetensors")));
+        (code, _, err) = CliRunner.Run(Args(3));
+        Assert.True(code == 0, err);
+        Assert.Contains("resumed", err);
+        Assert.Contains("done at step 3", err);
+
+        (code, _, err) = CliRunner.Run("train", "vqvae", "--data", dir.File("nope"), "--out", dir.File("o2"));
+        Assert.Equal(1, code);
+        Assert.Contains("not found", err);
+    }
+}

@@ -46,12 +46,13 @@ public sealed class CodebookTrainer : IDisposable
     public bool Initialised { get; private set; }
     public Tensor KSum { get; private set; }
     public Tensor KElem { get; private set; }
-    private readonly ICodebookRandom _random;
+    /// <summary>Where random rows come from; a trainer may swap it per step (seeded per step for exact resume).</summary>
+    public ICodebookRandom Random { get; set; }
 
     public CodebookTrainer(BottleneckBlock block, double mu, ICodebookRandom? random = null)
     {
         Block = block; Mu = mu;
-        _random = random ?? new TorchCodebookRandom();
+        Random = random ?? new TorchCodebookRandom();
         KSum = zeros_like(block.k);
         KElem = zeros(block.Bins, device: block.k.device);
     }
@@ -111,10 +112,10 @@ public sealed class CodebookTrainer : IDisposable
         {
             long repeats = (bins + d - 1) / d;
             y = xf.repeat(repeats, 1);
-            using var noise = _random.Randn(y.shape).to(y.device);
+            using var noise = Random.Randn(y.shape).to(y.device);
             y = y + noise * (0.01 / Math.Sqrt(ew));
         }
-        using var perm = _random.Randperm(y.shape[0]).to(y.device);
+        using var perm = Random.Randperm(y.shape[0]).to(y.device);
         return y.index_select(0, perm).narrow(0, 0, bins);
     }
 
