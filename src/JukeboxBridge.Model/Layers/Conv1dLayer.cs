@@ -97,13 +97,17 @@ public static class TapConvolution
             if (t1 <= t0) continue;
             long start = stride * t0 + shift, len = t1 - t0;
             var xs = stride == 1 ? x.narrow(1, start, len) : x.slice(1, start, start + stride * (len - 1) + 1, stride);
-            var z = weight.select(2, tap).matmul(xs);                               // (O, C) @ (C, len)
-            if (y is null && t0 == 0 && len == tOut) y = z;
-            else
+            var w = weight.select(2, tap);
+            if (y is null && t0 == 0 && len == tOut)
             {
-                y ??= zeros(new[] { o, tOut }, dtype: x.dtype, device: x.device);
-                y.narrow(1, t0, len).add_(z);
+                // The full-coverage tap starts the output, with the bias folded into the same BLAS call.
+                y = bias is null ? w.matmul(xs) : addmm(bias.view(o, 1), w, xs, 1, 1);
+                bias = null;
+                continue;
             }
+            var z = w.matmul(xs);                                                    // (O, C) @ (C, len)
+            y ??= zeros(new[] { o, tOut }, dtype: x.dtype, device: x.device);
+            y.narrow(1, t0, len).add_(z);
         }
         y ??= zeros(new[] { o, tOut }, dtype: x.dtype, device: x.device);
         if (bias is not null) y.add_(bias.view(o, 1));

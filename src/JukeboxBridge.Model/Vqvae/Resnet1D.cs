@@ -24,7 +24,8 @@ public sealed class ResConv1DBlock : Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = model[1].call(functional.relu(x));     // (N, nState, T)
         h = model[3].call(h.relu_());                  // (N, nIn, T)
-        return x.add(h, alpha: _resScale).MoveToOuterDisposeScope();
+        if (_resScale != 1.0) h.mul_(_resScale);
+        return h.add_(x).MoveToOuterDisposeScope();                // y = x + r*h, in h's memory
     }
 }
 
