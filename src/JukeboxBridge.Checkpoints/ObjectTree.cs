@@ -32,34 +32,29 @@ internal static class ObjectTree
                 return removed > 0 && kept.Count == 0 ? Removed : kept;
             }
             case List<object?> l:
-            {
-                var kept = new List<object?>();
-                int removed = 0;
-                for (int i = 0; i < l.Count; i++)
-                {
-                    var r = Split(l[i], Join(path, i.ToString()), tensors, resolve, depth + 1);
-                    if (ReferenceEquals(r, Removed)) removed++;
-                    else kept.Add(r);
-                }
-                return removed > 0 && kept.Count == 0 ? Removed : kept;
-            }
+                return SplitSequence(l, path, tensors, resolve, depth) ?? Removed;
             case PyTuple tup:
-            {
-                var kept = new List<object?>();
-                int removed = 0;
-                for (int i = 0; i < tup.Count; i++)
-                {
-                    var r = Split(tup[i], Join(path, i.ToString()), tensors, resolve, depth + 1);
-                    if (ReferenceEquals(r, Removed)) removed++;
-                    else kept.Add(r);
-                }
-                return removed > 0 && kept.Count == 0 ? Removed : new PyTuple(kept.ToArray());
-            }
+                return SplitSequence(tup.Items, path, tensors, resolve, depth) is { } keptItems ? new PyTuple(keptItems.ToArray()) : Removed;
             case StorageRef s:
                 throw new CheckpointFormatException($"'{path}' is a bare storage ({s.Key}), not a tensor");
             default:
                 return node;
         }
+    }
+
+    /// <summary>The non-tensor items of a list or tuple (named by index), or null when it held only tensors.</summary>
+    private static List<object?>? SplitSequence(IReadOnlyList<object?> items, string path, List<StoredTensor> tensors,
+                                                Func<StorageRef, TensorStorage> resolve, int depth)
+    {
+        var kept = new List<object?>();
+        int removed = 0;
+        for (int i = 0; i < items.Count; i++)
+        {
+            var r = Split(items[i], Join(path, i.ToString()), tensors, resolve, depth + 1);
+            if (ReferenceEquals(r, Removed)) removed++;
+            else kept.Add(r);
+        }
+        return removed > 0 && kept.Count == 0 ? null : kept;
     }
 
     /// <summary>Marker for "this subtree held only tensors".</summary>
