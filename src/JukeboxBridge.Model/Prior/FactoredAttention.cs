@@ -1,0 +1,135 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace JukeboxBridge.Model.Prior;
+
+/// <summary>Shape of one attention layer (reference FactoredAttention arguments).</summary>
+public sealed record AttentionOptions(long Width, long NCtx, int Heads, int Blocks, AttentionKind Kind,
+                                      double MAttn = 0.25, long? EncoderDims = null, long? PrimeLen = null)
+// EncoderDims: number of encoder (lyric) positions a cross-attention layer attends to (the reference's encoder_dims).
+{
+    public long NState => (long)(MAttn * Width);
+    public long HeadDim => NState / Heads;
+    public long BlockCtx => NCtx / Blocks;
+    /// <summary>Keys a prime (type 7) layer sees: (prime_len // blocks + 1) * blocks.</summary>
+    public long PrimeKeys => PrimeLen is long p ? (p / Blocks + 1) * Blocks : 0;
+}
+
+/// <summary>
+/// The reference's FactoredAttention (full-sequence path): q, k, v from <c>c_attn</c> (type 6: q only,
+/// k, v from <c>c_enc_kv</c> on the encoder states), heads as contiguous feature groups, scores scaled after
+/// the product by 1/sqrt(d) (from double), masked entries set to exactly -1e9, softmax in float32, <c>c_proj</c>.
+/// </summary>
+public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
+{
+    private readonly Conv1D c_attn;
+    private readonly Conv1D? c_enc_kv;
+    private readonly Conv1D c_proj;
+    public AttentionOptions Options { get; }
+
+    public FactoredAttention(AttentionOptions o, double initScale = 1.0, bool zeroOut = false) : base(nameof(FactoredAttention))
+    {
+        Options = o;
+        if (o.NState % o.Heads != 0) throw new ArgumentException($"n_state {o.NState} is not divisible by {o.Heads} heads");
+        if (o.Kind == AttentionKind.Cross)
+        {
+            c_attn = new Conv1D(o.Width, o.NState, initScale);
+            c_enc_kv = new Conv1D(o.Width, 2 * o.NState, initScale);    // encoder states arrive already projected to W
+        }
+        else c_attn = new Conv1D(o.Width, 3 * o.NState, initScale);
+        c_proj = new Conv1D(o.NState, o.Width, zeroOut || o.Kind == AttentionKind.Cross ? 0 : initScale);
+        RegisterComponents();
+    }
+
+    /// <summary>x (N, L, W), encoderKv (N, L_enc, W_enc) for cross attention -> (N, L, W).</summary>
+    public override Tensor forward(Tensor x, Tensor? encoderKv)
+    {
+        using var scope = NewDisposeScope();
+        Tensor q, k, v;
+        if (Options.Kind == AttentionKind.Cross)
+        {
+            if (encoderKv is null) throw new ArgumentException("cross attention needs the lyric encoder's states");
+            q = c_attn.forward(x);
+            var kv = c_enc_kv!.forward(encoderKv).chunk(2, -1);
+            (k, v) = (kv[0], kv[1]);
+        }
+        else
+        {
+            var qkv = c_attn.forward(x).chunk(3, -1);
+            (q, k, v) = (qkv[0], qkv[1], qkv[2]);
+        }
+        var a = Attend(q, k, v);                                              // (N, L, n_state)
+        return c_proj.forward(a).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>q (N, L, n_state), k, v (N, Lk, n_state) -> (N, L, n_state) by the layer's layout.</summary>
+    private Tensor Attend(Tensor q, Tensor k, Tensor v)
+    {
+        var o = Options;
+        long n = q.shape[0], l = q.shape[1], bctx = o.BlockCtx, blocks = l / bctx, s = o.NState;
+        switch (o.Kind)
+        {
+            case AttentionKind.Dense:
+                return Core(q, k, v, causal: true);
+            case AttentionKind.Block:
+            {
+                CheckBlocks(l);
+                var r = Core(q.reshape(n * blocks, bctx, s), k.reshape(n * blocks, bctx, s), v.reshape(n * blocks, bctx, s), causal: true);
+                return r.reshape(n, l, s);
+            }
+            case AttentionKind.TransposeBlock:
+            {
+                CheckBlocks(l);
+                Tensor T(Tensor t) => t.reshape(n, blocks, bctx, s).transpose(1, 2).reshape(n * bctx, blocks, s);
+                var r = Core(T(q), T(k), T(v), causal: true);                // (N*bctx, blocks, s)
+                return r.reshape(n, bctx, blocks, s).transpose(1, 2).reshape(n, l, s);
+            }
+            case AttentionKind.PreviousBlock:
+            {
+                CheckBlocks(l);
+                Tensor Prev(Tensor t)                                           // block b sees block b-1; block 0 sees zeros
+                {
+                    var tb = t.reshape(n, blocks, bctx, s);
+                    var shifted = nn.functional.pad(tb, new long[] { 0, 0, 0, 0, 1, 0 }).narrow(1, 0, blocks);
+                    return shifted.reshape(n * blocks, bctx, s);
+                }
+                var r = Core(q.reshape(n * blocks, bctx, s), Prev(k), Prev(v), causal: false);
+                return r.reshape(n, l, s);
+            }
+            case AttentionKind.Cross:
+                return Core(q, k, v, causal: false);
+            case AttentionKind.Prime:
+            {
+                long p = Math.Min(o.PrimeKeys, k.shape[1]);
+                return Core(q, k.narrow(1, 0, p), v.narrow(1, 0, p), causal: true);
+            }
+            default:
+                throw new NotSupportedException($"attention type {o.Kind}");
+        }
+    }
+
+    private void CheckBlocks(long l)
+    {
+        if (l % Options.BlockCtx != 0)
+            throw new ArgumentException($"sequence length {l} is not a multiple of the block length {Options.BlockCtx}");
+    }
+
+    /// <summary>Multi-head scaled dot-product attention, the reference's arithmetic. (B, Lq, s), (B, Lk, s) -> (B, Lq, s).</summary>
+    private Tensor Core(Tensor q, Tensor k, Tensor v, bool causal)
+    {
+        long b = q.shape[0], lq = q.shape[1], lk = k.shape[1], h = Options.Heads, d = Options.HeadDim;
+        var qh = q.reshape(b, lq, h, d).permute(0, 2, 1, 3);                  // (B, H, Lq, d)
+        var kh = k.reshape(b, lk, h, d).permute(0, 2, 3, 1);                  // (B, H, d, Lk)
+        var vh = v.reshape(b, lk, h, d).permute(0, 2, 1, 3);                  // (B, H, Lk, d)
+        double scale = 1.0 / Math.Sqrt(Math.Sqrt(d));
+        var w = qh.matmul(kh).mul_(scale * scale).to_type(ScalarType.Float32);
+        if (causal)
+        {
+            var mask = ones(lq, lk, dtype: ScalarType.Float32, device: w.device).tril(Math.Max(lk - lq, 0));
+            w = w * mask + (mask - 1) * 1e9;                                   // masked entries: exactly -1e9
+        }
+        var p = w.softmax(-1).to_type(vh.dtype);
+        var a = p.matmul(vh);                                                   // (B, H, Lq, d)
+        return a.permute(0, 2, 1, 3).reshape(b, lq, h * d);
+    }
+}
