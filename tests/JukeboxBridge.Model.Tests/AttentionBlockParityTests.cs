@@ -46,4 +46,53 @@ public class AttentionBlockParityTests
         TensorAssert.Close(block.AttentionOnly(x, enc), f["output/attn"], tol, "output/attn", atol);
         TensorAssert.Close(block.forward(x, enc), f["output/block"], tol, "output/block", atol);
     }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Kv_cache_one_position_at_a_time_and_in_chunks_match(string name)
+    {
+        var c = FixtureCases.Get("prior", Kind, name);
+        using var f = CheckpointFile.Open(c.TensorPath);
+        using var block = Build(c, f);
+        var tolJ = c.Json.GetProperty("tolerance");
+        var tol = new Tolerance(tolJ.GetProperty("rtol").GetDouble(), 0);
+        double atol = tolJ.GetProperty("atol").GetDouble();
+        using var scope = NewDisposeScope();
+        using var g = no_grad();
+        var x = f["input/x"].ToTorch();
+        var enc = f.TryGet("input/encoder_kv", out var e) ? e.ToTorch() : null;
+        long l = x.shape[1];
+
+        using (var cache = new KvCache(block.Attention.Options))
+        {
+            var outs = new List<Tensor>();
+            var lens = new List<long>();
+            for (long t = 0; t < l; t++)
+            {
+                outs.Add(block.Step(x.narrow(1, t, 1), enc, cache));
+                lens.Add(cache.TrimmedLength);
+            }
+            TensorAssert.Close(cat(outs, 1), f["output/block_incremental"], tol, "output/block_incremental", atol);
+            if (f.TryGet("output/cache_len_incremental", out var wantLens))
+                Assert.Equal(wantLens.ToDoubles().Select(d => (long)d), lens);
+        }
+
+        var chunks = c.Json.GetProperty("chunks").EnumerateArray().Select(j => j.GetInt64()).ToList();
+        Assert.Equal(l, chunks.Sum());
+        using (var cache = new KvCache(block.Attention.Options))
+        {
+            var outs = new List<Tensor>();
+            var lens = new List<long>();
+            long at = 0;
+            foreach (var n in chunks)
+            {
+                outs.Add(block.Step(x.narrow(1, at, n), enc, cache));
+                lens.Add(cache.TrimmedLength);
+                at += n;
+            }
+            TensorAssert.Close(cat(outs, 1), f["output/block_chunked"], tol, "output/block_chunked", atol);
+            if (f.TryGet("output/cache_len_chunked", out var wantLens))
+                Assert.Equal(wantLens.ToDoubles().Select(d => (long)d), lens);
+        }
+    }
 }

@@ -62,6 +62,94 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
         return c_proj.forward(a).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Sampling path: x holds the next c positions (N, c, W); keys/values go through <paramref name="cache"/>.
+    /// Gives what the full forward gives at those positions. Chunks are processed in pieces that stay within
+    /// one block, each with the keys its rule allows (a mask where queries differ in what they may see).
+    /// </summary>
+    public Tensor Step(Tensor x, Tensor? encoderKv, KvCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var o = Options;
+        long n = x.shape[0], c = x.shape[1], bctx = o.BlockCtx, s = o.NState;
+        Tensor q, k, v;
+        if (o.Kind == AttentionKind.Cross)
+        {
+            q = c_attn.forward(x);
+            if (cache.Keys is null)
+            {
+                if (encoderKv is null) throw new ArgumentException("cross attention needs the lyric encoder's states");
+                var kv = c_enc_kv!.forward(encoderKv).chunk(2, -1);
+                cache.SetEncoder(kv[0].contiguous(), kv[1].contiguous());
+            }
+            cache.AdvanceCross(c);
+            return c_proj.forward(Core(q, cache.Keys!, cache.Values!, causal: false)).MoveToOuterDisposeScope();
+        }
+        var qkv = c_attn.forward(x).chunk(3, -1);
+        (q, k, v) = (qkv[0], qkv[1], qkv[2]);
+        var outputs = new List<Tensor>();
+        for (long i = 0; i < c; )
+        {
+            long a = cache.SampleT;                                            // first position of this piece
+            long len = Math.Min(c - i, bctx - a % bctx);                       // stay within one block
+            cache.Append(k.narrow(1, i, len), v.narrow(1, i, len));
+            outputs.Add(AttendCached(q.narrow(1, i, len), cache, a, a + len));
+            i += len;
+        }
+        var all = outputs.Count == 1 ? outputs[0] : cat(outputs, 1);
+        return c_proj.forward(all).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Queries of positions [a, b) (one block) against the cache, which already holds them.</summary>
+    private Tensor AttendCached(Tensor q, KvCache cache, long a, long b)
+    {
+        var o = Options;
+        long bctx = o.BlockCtx, blockStart = a / bctx * bctx, c = b - a;
+        var K = cache.Keys!; var V = cache.Values!;
+        switch (o.Kind)
+        {
+            case AttentionKind.Dense:
+                return CoreMasked(q, K.narrow(1, 0, b), V.narrow(1, 0, b), a);
+            case AttentionKind.Block:
+                return CoreMasked(q, K.narrow(1, 0, b - blockStart), V.narrow(1, 0, b - blockStart), a - blockStart);
+            case AttentionKind.TransposeBlock:
+                if (c == 1)
+                {
+                    long r = a % bctx;                                          // every bctx-th key from r: no mask needed
+                    return Core(q, K.slice(1, r, b, bctx), V.slice(1, r, b, bctx), causal: false);
+                }
+                return CoreMasked(q, K.narrow(1, 0, b), V.narrow(1, 0, b), a, stride: bctx);
+            case AttentionKind.PreviousBlock:
+            {
+                if (blockStart == 0) return zeros_like(q);                     // block 0 attends to zero keys and values
+                long prevSlot = (blockStart - bctx) % cache.Capacity;
+                return Core(q, K.narrow(1, prevSlot, bctx), V.narrow(1, prevSlot, bctx), causal: false);
+            }
+            case AttentionKind.Prime:
+            {
+                long keys = Math.Min(b, o.PrimeKeys);
+                return CoreMasked(q, K.narrow(1, 0, keys), V.narrow(1, 0, keys), a);
+            }
+            default:
+                throw new NotSupportedException($"attention type {o.Kind}");
+        }
+    }
+
+    /// <summary>
+    /// Query i (position first+i) sees key j when j ≤ first+i and, if <paramref name="stride"/> &gt; 0, when
+    /// (first+i−j) is a multiple of it. The mask is built on the device; none when every key is visible.
+    /// </summary>
+    private Tensor CoreMasked(Tensor q, Tensor k, Tensor v, long first, long stride = 0)
+    {
+        long c = q.shape[1], lk = k.shape[1];
+        if (stride == 0 && first + 1 >= lk) return Core(q, k, v, causal: false);   // every query sees every key
+        using var scope = NewDisposeScope();
+        var diff = (arange(first, first + c, device: q.device).unsqueeze(1) - arange(lk, device: q.device).unsqueeze(0)); // p - j
+        var ok = diff.ge(0);
+        if (stride > 0) ok = ok.logical_and(diff.remainder(stride).eq(0));
+        return Core(q, k, v, causal: false, ok.to_type(ScalarType.Float32)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>q (N, L, n_state), k, v (N, Lk, n_state) -> (N, L, n_state) by the layer's layout.</summary>
     private Tensor Attend(Tensor q, Tensor k, Tensor v)
     {
@@ -115,7 +203,7 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     /// <summary>Multi-head scaled dot-product attention, the reference's arithmetic. (B, Lq, s), (B, Lk, s) -> (B, Lq, s).</summary>
-    private Tensor Core(Tensor q, Tensor k, Tensor v, bool causal)
+    private Tensor Core(Tensor q, Tensor k, Tensor v, bool causal, Tensor? explicitMask = null)
     {
         long b = q.shape[0], lq = q.shape[1], lk = k.shape[1], h = Options.Heads, d = Options.HeadDim;
         var qh = q.reshape(b, lq, h, d).permute(0, 2, 1, 3);                  // (B, H, Lq, d)
@@ -123,11 +211,8 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
         var vh = v.reshape(b, lk, h, d).permute(0, 2, 1, 3);                  // (B, H, Lk, d)
         double scale = 1.0 / Math.Sqrt(Math.Sqrt(d));
         var w = qh.matmul(kh).mul_(scale * scale).to_type(ScalarType.Float32);
-        if (causal)
-        {
-            var mask = ones(lq, lk, dtype: ScalarType.Float32, device: w.device).tril(Math.Max(lk - lq, 0));
-            w = w * mask + (mask - 1) * 1e9;                                   // masked entries: exactly -1e9
-        }
+        var mask = explicitMask ?? (causal ? ones(lq, lk, dtype: ScalarType.Float32, device: w.device).tril(Math.Max(lk - lq, 0)) : null);
+        if (mask is not null) w = w * mask + (mask - 1) * 1e9;                // masked entries: exactly -1e9
         var p = w.softmax(-1).to_type(vh.dtype);
         var a = p.matmul(vh);                                                   // (B, H, Lq, d)
         return a.permute(0, 2, 1, 3).reshape(b, lq, h * d);

@@ -40,6 +40,16 @@ public sealed class ResAttnBlock : nn.Module<Tensor, Tensor?, Tensor>
         return h.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Sampling path: the next positions through the layer's KV cache (same result as the full forward there).</summary>
+    public Tensor Step(Tensor x, Tensor? encoderKv, KvCache cache)
+    {
+        using var scope = NewDisposeScope();
+        var a = attn.Step(Norm(ln_0, x), encoderKv, cache);
+        var m = mlp.forward(Norm(ln_1, x + a));
+        var h = _resScale == 1.0 ? x + a + m : x + a + m * _resScale;
+        return h.MoveToOuterDisposeScope();
+    }
+
     /// <summary>LayerNorm in float32, cast back to the input dtype (the reference's fp16 rule).</summary>
     private static Tensor Norm(LayerNorm ln, Tensor x) =>
         x.dtype == ScalarType.Float32 ? ln.forward(x) : ln.forward(x.to_type(ScalarType.Float32)).to_type(x.dtype);
