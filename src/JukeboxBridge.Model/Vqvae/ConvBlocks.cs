@@ -40,12 +40,12 @@ public sealed class DecoderConvBlock : Module<Tensor, Tensor>
 {
     private readonly Sequential model;
 
-    public DecoderConvBlock(long inWidth, long outWidth, int down, int stride, ResStackOptions o) : base(nameof(DecoderConvBlock))
+    public DecoderConvBlock(long inWidth, long outWidth, int down, int stride, ResStackOptions o, bool checkpointRes = false) : base(nameof(DecoderConvBlock))
     {
         var steps = new List<Module<Tensor, Tensor>> { new Conv1dLayer(inWidth, o.Width, 3, stride: 1, padding: 1) };
         for (int i = 0; i < down; i++)
             steps.Add(Sequential(
-                new Resnet1D(o.Width, o.Depth, o.MConv, o.DilationGrowthRate, o.DilationCycle, o.ResScale, o.ReverseDecoderDilation),
+                new Resnet1D(o.Width, o.Depth, o.MConv, o.DilationGrowthRate, o.DilationCycle, o.ResScale, o.ReverseDecoderDilation, checkpointRes),
                 new ConvTranspose1dLayer(o.Width, i == down - 1 ? outWidth : o.Width, stride * 2, stride: stride, padding: stride / 2)));
         model = Sequential(steps.ToArray());
         RegisterComponents();

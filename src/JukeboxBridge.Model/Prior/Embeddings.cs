@@ -1,0 +1,119 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace JukeboxBridge.Model.Prior;
+
+/// <summary>A learned table (count, W) under the name <c>emb</c> (the reference's SimpleEmbedding).</summary>
+public sealed class SimpleEmbedding : nn.Module<Tensor, Tensor>
+{
+    private readonly Embedding emb;
+
+    public SimpleEmbedding(long count, long width, double initScale) : base(nameof(SimpleEmbedding))
+    {
+        emb = nn.Embedding(count, width);
+        using (no_grad()) emb.weight!.normal_(0, 0.01 * initScale);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor ids) => emb.forward(ids);
+}
+
+/// <summary>
+/// Maps a float position in [lo, hi) to one of <c>bins</c> embeddings: bin = floor(bins·(pos−lo)/(hi−lo)), in
+/// float32. With an end position, n_time positions are interpolated start + (end−start)·i/n_time.
+/// </summary>
+public sealed class RangeEmbedding : nn.Module<Tensor, Tensor?, Tensor>
+{
+    private readonly Embedding emb;
+    private readonly long _nTime, _bins;
+    private readonly double _lo, _hi;
+    private readonly bool _clamp;
+
+    public RangeEmbedding(long nTime, long bins, (double Lo, double Hi) range, long width, double initScale, bool clamp = false) : base(nameof(RangeEmbedding))
+    {
+        _nTime = nTime; _bins = bins; _lo = range.Lo; _hi = range.Hi; _clamp = clamp;
+        emb = nn.Embedding(bins, width);
+        using (no_grad()) emb.weight!.normal_(0, 0.01 * initScale);
+        RegisterComponents();
+    }
+
+    /// <summary>Bin indices (N, n) for positions (N, 1) [and ends (N, 1)].</summary>
+    public Tensor Bins(Tensor start, Tensor? end)
+    {
+        using var scope = NewDisposeScope();
+        var s = start.to_type(ScalarType.Float32);
+        Tensor position = s;
+        if (end is not null)
+        {
+            var e = end.to_type(ScalarType.Float32);
+            if (_clamp) e = e.clamp(_lo, _hi);
+            if (_nTime != 1)
+            {
+                var interp = arange(0, _nTime, dtype: ScalarType.Float32, device: s.device).view(1, _nTime) / (float)_nTime;
+                position = s + (e - s) * interp;
+            }
+        }
+        var normalised = (position - (float)_lo) / (float)(_hi - _lo);
+        return (normalised * (float)_bins).floor().to_type(ScalarType.Int64).MoveToOuterDisposeScope();
+    }
+
+    public override Tensor forward(Tensor start, Tensor? end)
+    {
+        using var bins = Bins(start, end);
+        long max = bins.max().item<long>(), min = bins.min().item<long>();
+        if (min < 0 || max >= _bins)
+            throw new ArgumentOutOfRangeException(nameof(start), $"position outside the embedding's range [{_lo}, {_hi}) (bin {min}..{max} of {_bins})");
+        return emb.forward(bins);
+    }
+}
+
+/// <summary>
+/// Labels to embeddings (reference LabelConditioner): start embedding = artist + bag of genres (N, 1, W);
+/// with the timing signal also a per-position embedding (N, n_time, W) = total length + absolute + relative position.
+/// Label row: [total_length, offset, length, artist, genre_1..genre_G] (lengths in samples, empty genre slots −1).
+/// </summary>
+public sealed class LabelConditioner : nn.Module<Tensor, (Tensor Start, Tensor? Pos)>
+{
+    private readonly SimpleEmbedding bow_genre_emb, artist_emb;
+    private readonly RangeEmbedding? total_length_emb, absolute_pos_emb, relative_pos_emb;
+
+    public LabelConditioner((int Genres, int Artists) yBins, long width, double initScale, bool includeTimeSignal,
+                            long nTime = 0, int tBins = 0, int sampleRate = 44100, double minDuration = 0, double maxDuration = 0)
+        : base(nameof(LabelConditioner))
+    {
+        bow_genre_emb = new SimpleEmbedding(yBins.Genres, width, initScale);
+        artist_emb = new SimpleEmbedding(yBins.Artists, width, initScale);
+        if (includeTimeSignal)
+        {
+            total_length_emb = new RangeEmbedding(1, tBins, (minDuration * sampleRate, maxDuration * sampleRate), width, initScale);
+            absolute_pos_emb = new RangeEmbedding(nTime, tBins, (0.0, maxDuration * sampleRate), width, initScale);
+            relative_pos_emb = new RangeEmbedding(nTime, tBins, (0.0, 1.0), width, initScale, clamp: true);
+        }
+        RegisterComponents();
+    }
+
+    public override (Tensor Start, Tensor? Pos) forward(Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        var total = y.narrow(1, 0, 1);
+        var offset = y.narrow(1, 1, 1);
+        var length = y.narrow(1, 2, 1);
+        var artist = y.narrow(1, 3, 1);
+        var genre = y.narrow(1, 4, y.shape[1] - 4);
+        var mask = genre.ge(0).to_type(ScalarType.Float32).unsqueeze(2);
+        var start = (bow_genre_emb.forward(genre.clamp_min(0)) * mask).sum(1, keepdim: true) + artist_emb.forward(artist); // (N, 1, W)
+        Tensor? pos = null;
+        if (total_length_emb is not null)
+        {
+            var s = offset;
+            var e = offset + length;
+            var totalF = total.to_type(ScalarType.Float32);
+            pos = total_length_emb.forward(total, null)
+                + absolute_pos_emb!.forward(s, e)
+                + relative_pos_emb!.forward(s.to_type(ScalarType.Float32) / totalF, e.to_type(ScalarType.Float32) / totalF);
+            pos = pos.MoveToOuterDisposeScope();
+        }
+        return (start.MoveToOuterDisposeScope(), pos);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace JukeboxBridge.Model.Prior;
+
+/// <summary>
+/// A prior's shape, with the reference's hyper-parameter names (make_prior's hps) plus what it derives from
+/// the VQ-VAE (l_bins, the level's hop, the level above's down-sampling). Lyrics options arrive with the lyrics work.
+/// </summary>
+public sealed record PriorOptions
+{
+    [JsonPropertyName("level")] public int Level { get; init; }
+    [JsonPropertyName("n_ctx")] public int NCtx { get; init; }
+    [JsonPropertyName("prior_width")] public int Width { get; init; }
+    [JsonPropertyName("prior_depth")] public int Depth { get; init; }
+    [JsonPropertyName("heads")] public int Heads { get; init; } = 1;
+    [JsonPropertyName("attn_order")] public int AttnOrder { get; init; } = 2;
+    [JsonPropertyName("blocks")] public int? Blocks { get; init; }
+    [JsonPropertyName("m_attn")] public double MAttn { get; init; } = 0.25;
+    [JsonPropertyName("m_mlp")] public double MMlp { get; init; } = 1.0;
+    [JsonPropertyName("init_scale")] public double InitScale { get; init; } = 1.0;
+    [JsonPropertyName("res_scale")] public bool ResScale { get; init; }
+    [JsonPropertyName("merged_decoder")] public bool MergedDecoder { get; init; }
+    [JsonPropertyName("labels")] public bool Labels { get; init; }
+    [JsonPropertyName("y_bins")] public JsonElement YBins { get; init; }
+    [JsonPropertyName("t_bins")] public int TBins { get; init; } = 64;
+    [JsonPropertyName("max_bow_genre_size")] public int? MaxBowGenreSize { get; init; }
+    [JsonPropertyName("sr")] public int SampleRate { get; init; } = 44100;
+    [JsonPropertyName("min_duration")] public double? MinDuration { get; init; }
+    [JsonPropertyName("max_duration")] public double? MaxDuration { get; init; }
+    [JsonPropertyName("cond_width")] public int CondWidth { get; init; } = 128;
+    [JsonPropertyName("cond_depth")] public int CondDepth { get; init; } = 3;
+    [JsonPropertyName("cond_m_conv")] public double CondMConv { get; init; } = 1.0;
+    [JsonPropertyName("cond_dilation_growth_rate")] public int CondDilationGrowthRate { get; init; } = 1;
+    [JsonPropertyName("cond_dilation_cycle")] public int? CondDilationCycle { get; init; }
+    [JsonPropertyName("cond_res_scale")] public bool CondResScale { get; init; }
+    [JsonPropertyName("cond_c_res")] public int CondCRes { get; init; }
+
+    // Derived from the VQ-VAE the prior works with.
+    [JsonPropertyName("l_bins")] public int LBins { get; init; } = 2048;
+    [JsonPropertyName("levels")] public int Levels { get; init; } = 3;
+    /// <summary>Audio samples per token at this level (8, 32, 128).</summary>
+    [JsonPropertyName("raw_to_tokens")] public int RawToTokens { get; init; }
+    /// <summary>down_t and stride_t of the level above (the upsampler conditioner's upsampling).</summary>
+    [JsonPropertyName("cond_down_t")] public int CondDownT { get; init; } = 2;
+    [JsonPropertyName("cond_stride_t")] public int CondStrideT { get; init; } = 2;
+
+    public (int Genres, int Artists) GenreArtistBins =>
+        YBins.ValueKind == JsonValueKind.Array ? (YBins[0].GetInt32(), YBins[1].GetInt32()) : (0, 0);
+
+    /// <summary>Conditioned on the codes of the level above (the upsamplers).</summary>
+    public bool XCond => Level != Levels - 1;
+    /// <summary>Timing embeddings (top level with labels: total length, absolute and relative position).</summary>
+    public bool IncludeTimeSignal => Labels && !XCond;
+    /// <summary>Upsamplers and un-merged tops tie x_out to x_emb and add x_cond after the transformer.</summary>
+    public bool TiedOutput => !MergedDecoder;
+    public long SampleLength => (long)NCtx * RawToTokens;
+    public int BlockCount => Blocks ?? 1;
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using JukeboxBridge.Checkpoints;
+using JukeboxBridge.Model.Checkpoints;
+using JukeboxBridge.Model.Prior;
+using JukeboxBridge.TestSupport;
+using static TorchSharp.torch;
+
+namespace JukeboxBridge.Model.Tests;
+
+/// <summary>prior_forward cases of priors without lyrics (upsamplers, labelled and unconditioned tops): logits and loss.</summary>
+[Trait("Category", "Parity")]
+[Trait("Area", "Prior")]
+public class PriorForwardParityTests
+{
+    private const string Kind = "prior_forward";
+
+    public static IEnumerable<object[]> Cases() => FixtureCases.OfKind("prior", Kind)
+        .Where(c => !c.Json.GetProperty("hparams").GetProperty("prior").GetProperty("use_tokens").GetBoolean())
+        .Select(c => new object[] { c.Name });
+
+    internal static PriorOptions OptionsOf(JsonElement hparams)
+    {
+        var p = hparams.GetProperty("prior").Deserialize<PriorOptions>()!;
+        var d = hparams.GetProperty("derived");
+        var vq = hparams.GetProperty("vqvae");
+        int level = p.Level, levels = d.GetProperty("levels").GetInt32();
+        int up = Math.Min(level + 1, levels - 1);
+        return p with
+        {
+            LBins = d.GetProperty("l_bins").GetInt32(), Levels = levels, RawToTokens = d.GetProperty("raw_to_tokens").GetInt32(),
+            CondDownT = vq.GetProperty("downs_t")[up].GetInt32(), CondStrideT = vq.GetProperty("strides_t")[up].GetInt32(),
+        };
+    }
+
+    [Fact]
+    public void There_are_cases_without_lyrics() => Assert.NotEmpty(Cases());
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Logits_loss_and_intermediates_match(string name)
+    {
+        var c = FixtureCases.Get("prior", Kind, name);
+        var o = OptionsOf(c.Json.GetProperty("hparams"));
+        using var f = CheckpointFile.Open(c.TensorPath);
+        using var model = new SimplePrior(o);
+        var report = StateDictLoader.Load(model, StateDictLoader.WithPrefix(f, "weight/"), strict: true, name);
+        Assert.True(report.Ok, report.Describe());
+        model.eval();
+        var tolJ = c.Json.GetProperty("tolerance");
+        var tol = new Tolerance(tolJ.GetProperty("rtol").GetDouble(), 0);
+        double atol = tolJ.GetProperty("atol").GetDouble();
+        using var scope = NewDisposeScope();
+        using var g = no_grad();
+        var z = f["input/z"].ToTorch(ScalarType.Int64);
+        var y = f.TryGet("input/y", out var yt) ? yt.ToTorch(ScalarType.Int64) : null;
+        var zc = f.TryGet("input/z_cond", out var zt) ? zt.ToTorch(ScalarType.Int64) : null;
+        var layers = new List<Tensor>();
+        var io = new List<Tensor>();
+        using var fwd = model.Forward(z, y, zc, layers, io);
+        if (f.TryGet("debug/y_cond", out var yc)) TensorAssert.Close(fwd.YCond!, yc, tol, "debug/y_cond", atol);
+        if (f.TryGet("debug/x_cond", out var xc)) TensorAssert.Close(fwd.XCond!, xc, tol, "debug/x_cond", atol);
+        TensorAssert.Close(io[0], f["debug/transformer_input"], tol, "debug/transformer_input", atol);
+        TensorAssert.Close(stack(layers), f["debug/layer_outputs"], tol, "debug/layer_outputs", atol);
+        TensorAssert.Close(io[1], f["debug/transformer_output"], tol, "debug/transformer_output", atol);
+        TensorAssert.Close(fwd.Logits, f["output/logits"], tol, "output/logits", atol);
+        TensorAssert.Close(fwd.Loss.reshape(1), f["output/loss"], tol, "output/loss", atol);
+        TensorAssert.Close(fwd.GenLoss.reshape(1), f["output/gen_loss"], tol, "output/gen_loss", atol);
+        TensorAssert.Close(fwd.PrimeLoss.reshape(1), f["output/prime_loss"], tol, "output/prime_loss", atol);
+    }
+}
