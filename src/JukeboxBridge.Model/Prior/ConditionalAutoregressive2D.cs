@@ -70,4 +70,68 @@ public sealed class ConditionalAutoregressive2D : nn.Module
         if (_addCondAfter && xCond is not null) h = h + xCond;
         return x_out.forward(h).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Draws tokens autoregressively through the KV caches: the prime (N, P) is fed first (in chunks) only to
+    /// fill the caches, then positions P … sampleTokens−1 are sampled one at a time (temperature, top-k/top-p,
+    /// multinomial). Returns (N, sampleTokens) starting with the prime unchanged. Everything stays on the
+    /// device: no per-token host synchronisation. <paramref name="stepLogits"/> collects each step's raw logits.
+    /// </summary>
+    public Tensor Sample(long n, Tensor? xCond, Tensor? yCond, Tensor? prime, long sampleTokens, SamplingOptions o,
+                         Generator? generator = null, List<Tensor>? stepLogits = null)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        long p = prime?.shape[1] ?? 0;
+        if (sampleTokens > Length || p > sampleTokens)
+            throw new ArgumentException($"cannot sample {sampleTokens} tokens with a prime of {p} in a context of {Length}");
+        var device = x_emb.weight!.device;
+        var first = (yCond ?? start_token!.view(1, 1, Width).expand(n, 1, Width)).to_type(x_emb.weight!.dtype);
+        var caches = transformer.NewCaches();
+        try
+        {
+            // Inputs of positions [t0, t1): position 0 sees the start embedding, position t the token at t−1.
+            Tensor Embed(long t0, long t1, Tensor? tokensBefore)
+            {
+                Tensor x = t0 == 0
+                    ? (t1 == 1 ? first : cat(new[] { first, x_emb.forward(tokensBefore!.narrow(1, 0, t1 - 1)) }, 1))
+                    : x_emb.forward(tokensBefore!.narrow(1, t0 - 1, t1 - t0));
+                x = x + pos_emb.pos_emb.narrow(0, t0, t1 - t0);
+                if (xCond is not null) x = x + xCond.narrow(1, t0, t1 - t0);
+                return x;
+            }
+
+            var tokens = new List<Tensor>();
+            if (p > 0)
+            {
+                tokens.Add(prime!);
+                long chunk = o.ChunkSize is int cs && cs > 0 ? cs : p;
+                for (long t0 = 0; t0 < p; t0 += chunk)
+                {
+                    long t1 = Math.Min(p, t0 + chunk);
+                    using var _ = transformer.Step(Embed(t0, t1, prime), null, caches);
+                }
+            }
+            Tensor? last = p > 0 ? prime!.narrow(1, p - 1, 1) : null;
+            for (long t = p; t < sampleTokens; t++)
+            {
+                using var stepScope = NewDisposeScope();
+                var x = t == 0 ? Embed(0, 1, null) : x_emb.forward(last!) + pos_emb.pos_emb.narrow(0, t, 1) + (xCond?.narrow(1, t, 1) ?? zeros(1));
+                var h = transformer.Step(x, null, caches);
+                if (_addCondAfter && xCond is not null) h = h + xCond.narrow(1, t, 1);
+                var logits = x_out.forward(h);                                   // (N, 1, bins)
+                stepLogits?.Add(logits.alias().DetachFromDisposeScope());
+                var filtered = LogitFilter.Apply(o.Temperature == 1.0 ? logits : logits / o.Temperature, o.TopK, o.TopP);
+                var probs = filtered.softmax(-1).view(n, Bins);
+                var next = multinomial(probs, 1, generator: generator);          // (N, 1)
+                last = next.MoveToOuterDisposeScope();
+                tokens.Add(last);
+            }
+            return (tokens.Count == 0 ? zeros(new[] { n, 0L }, ScalarType.Int64, device) : cat(tokens, 1)).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            foreach (var c in caches) c.Dispose();                               // the reference clears caches after every call
+        }
+    }
 }

@@ -55,6 +55,20 @@ public sealed class SimplePrior : nn.Module
         return (xCond?.MoveToOuterDisposeScope(), yCond?.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// Samples one window: ancestral when <paramref name="prefix"/> is empty, else primed with it.
+    /// Returns (N, sample_tokens) codes (default n_ctx), the prefix unchanged at the start.
+    /// </summary>
+    public Tensor Sample(long n, Tensor? y, Tensor? zCond, Tensor? prefix, SamplingOptions o, Generator? generator = null, List<Tensor>? stepLogits = null)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var (xCond, yCond) = Conditioning(y, zCond);
+        long tokens = o.SampleTokens ?? Options.NCtx;
+        var prime = prefix is { } pz && pz.shape[1] > 0 ? pz : null;
+        return prior.Sample(n, xCond, yCond, prime, tokens, o, generator, stepLogits).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Teacher-forced logits and loss (bits per token) for codes z (N, n_ctx).</summary>
     public PriorForward Forward(Tensor z, Tensor? y, Tensor? zCond, List<Tensor>? layerOutputs = null, List<Tensor>? transformerIo = null)
     {

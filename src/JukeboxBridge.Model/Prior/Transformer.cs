@@ -38,4 +38,15 @@ public sealed class Transformer : nn.Module<Tensor, Tensor?, Tensor>
     }
 
     public override Tensor forward(Tensor x, Tensor? encoderKv) => Forward(x, encoderKv);
+
+    /// <summary>One KV cache per layer for a sampling run (dispose after the run).</summary>
+    public KvCache[] NewCaches() => _attn_mods.Select(l => new KvCache(l.Attention.Options)).ToArray();
+
+    /// <summary>The next positions (N, c, W) through every layer's cache.</summary>
+    public Tensor Step(Tensor x, Tensor? encoderKv, KvCache[] caches)
+    {
+        using var scope = NewDisposeScope();
+        for (int i = 0; i < _attn_mods.Count; i++) x = _attn_mods[i].Step(x, encoderKv, caches[i]);
+        return x.MoveToOuterDisposeScope();
+    }
 }
