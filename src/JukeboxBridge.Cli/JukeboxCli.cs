@@ -14,6 +14,7 @@ public static class JukeboxCli
         root.Subcommands.Add(VqvaeCommands.Encode(ctx));
         root.Subcommands.Add(VqvaeCommands.Decode(ctx));
         root.Subcommands.Add(TrainCommands.Create(ctx));
+        root.Subcommands.Add(StylesCommand.Create(ctx));
         root.Subcommands.Add(DoctorCommand.Create(ctx));
         return root;
     }
@@ -36,7 +37,7 @@ public sealed record CliContext(TextWriter Out, TextWriter Err)
         try { return body(); }
         catch (Exception e) when (e is JukeboxBridge.Audio.AudioFormatException or JukeboxBridge.Checkpoints.CheckpointFormatException
                                       or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
-                                      or ArgumentException or IOException or JukeboxBridge.Model.Checkpoints.ModelLoadException)
+                                      or ArgumentException or IOException or FormatException or JukeboxBridge.Model.Checkpoints.ModelLoadException)
         {
             Err.WriteLine($"error: {e.Message}");
             return 1;

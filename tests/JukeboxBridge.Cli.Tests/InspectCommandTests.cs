@@ -78,3 +78,20 @@ public class InspectCommandTests
         Assert.Contains("not found", stderr);
     }
 }
+
+public class StylesCommandTests
+{
+    [Fact]
+    public void Search_and_list_read_the_users_id_tables()
+    {
+        var (code, stdout, err) = CliRunner.Run("styles", "search", "beatles", "--ids", Fixtures.Dir("ids"), "--version", "v2");
+        Assert.True(code == 0, err);
+        Assert.Contains("the_beatles", stdout);
+        (code, stdout, _) = CliRunner.Run("styles", "list", "--ids", Fixtures.Dir("ids"), "--version", "v3", "--kind", "genres");
+        Assert.Equal(0, code);
+        Assert.Contains("blues rock", stdout);
+        (code, _, err) = CliRunner.Run("styles", "list", "--ids", "", "--version", "v2");
+        Assert.Equal(1, code);
+        Assert.Contains("--ids", err);
+    }
+}
