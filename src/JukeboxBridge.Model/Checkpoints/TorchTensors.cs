@@ -30,7 +30,7 @@ public static class TorchTensors
     /// </summary>
     public static Tensor ToTorch(this StoredTensor stored, ScalarType? dtype = null, Device? device = null)
     {
-        var t = empty(stored.Shape, stored.DType.ToScalarType());
+        var t = empty(stored.Shape, stored.DType.ToScalarType(), device: CPU);
         if (stored.NumElements > 0) stored.CopyTo(t.bytes);
         if (dtype is { } d && d != t.dtype)
         {

@@ -7,7 +7,7 @@ namespace JukeboxBridge.Model.Presets;
 /// A model preset (presets/models/NAME.json): typed options for the VQ-VAE (and, later, the priors),
 /// validated when read; errors name the file and the field.
 /// </summary>
-public sealed record ModelPreset(string Name, string Description, string Path, VqvaeOptions? Vqvae, VqvaeLossOptions? VqvaeLoss)
+public sealed record ModelPreset(string Name, string Description, string Path, VqvaeOptions? Vqvae, VqvaeLossOptions? VqvaeLoss, Prior.PriorOptions? Prior = null)
 {
     /// <summary>
     /// Where presets live: $JUKEBOX_PRESETS, else presets/ beside the program (copied there by the build),
@@ -55,13 +55,15 @@ public sealed record ModelPreset(string Name, string Description, string Path, V
             string desc = root.TryGetProperty("description", out var d) ? d.GetString() ?? "" : "";
             VqvaeOptions? vq = null;
             VqvaeLossOptions? loss = null;
+            Prior.PriorOptions? prior = null;
             try
             {
                 if (root.TryGetProperty("vqvae", out var v)) vq = VqvaeOptions.FromJson(v, $"{path}: vqvae");
                 if (root.TryGetProperty("vqvae_loss", out var l)) loss = l.Deserialize<VqvaeLossOptions>(ModelJson.Options);
+                if (root.TryGetProperty("prior", out var pr)) prior = pr.Deserialize<Prior.PriorOptions>(ModelJson.Options);
             }
             catch (JsonException e) { throw new ArgumentException($"{path}: {e.Path}: {e.Message}"); }
-            return new ModelPreset(name, desc, path, vq, loss);
+            return new ModelPreset(name, desc, path, vq, loss, prior);
         }
     }
 }

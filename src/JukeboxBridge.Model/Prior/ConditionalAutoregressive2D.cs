@@ -34,7 +34,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     public long Length { get; }
 
     public ConditionalAutoregressive2D(long bins, long width, long length, int depth, int heads, int attnOrder, int blocks,
-                                       double mAttn, double mMlp, double initScale, bool resScale, bool hasLabels, bool tieOutput)
+                                       double mAttn, double mMlp, double initScale, bool resScale, bool hasLabels, bool tieOutput, bool halfWeights = false)
         : base(nameof(ConditionalAutoregressive2D))
     {
         Bins = bins; Width = width; Length = length;
@@ -42,7 +42,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
         using (no_grad()) x_emb.weight!.normal_(0, 0.02 * initScale);
         if (!hasLabels) start_token = new Parameter(empty(1, width).normal_(0, 0.01 * initScale));
         pos_emb = new PositionEmbedding(length, width, initScale);
-        transformer = new Transformer(width, length, heads, depth, attnOrder, blocks, mAttn, mMlp, initScale, resScale);
+        transformer = new Transformer(width, length, heads, depth, attnOrder, blocks, mAttn, mMlp, initScale, resScale, halfWeights: halfWeights);
         x_out = nn.Linear(width, bins, hasBias: false);
         if (tieOutput) x_out.weight = x_emb.weight;
         _addCondAfter = tieOutput;

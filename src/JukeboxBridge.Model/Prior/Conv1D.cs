@@ -13,9 +13,11 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
     public Parameter w;
     public Parameter b;
 
-    public Conv1D(long nIn, long nOut, double initScale = 1.0) : base(nameof(Conv1D))
+    /// <param name="halfWeight">Hold w in float16 (fp16_params: 5b and 5b_lyrics); the bias stays float32.</param>
+    public Conv1D(long nIn, long nOut, double initScale = 1.0, bool halfWeight = false) : base(nameof(Conv1D))
     {
-        w = new Parameter(empty(nIn, nOut).normal_(0, 0.02 * initScale));
+        var init = empty(nIn, nOut).normal_(0, 0.02 * initScale);
+        w = new Parameter(halfWeight ? init.to_type(ScalarType.Float16) : init);
         b = new Parameter(zeros(nOut));
         RegisterComponents();
     }
@@ -24,7 +26,9 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var shape = x.shape;
-        var y = addmm(b, x.reshape(-1, shape[^1]), w, 1, 1);
+        var x2 = x.reshape(-1, shape[^1]);
+        // Half-stored weights (5b) are used in the activation dtype: exact upcast in float32, as the reference.
+        var y = w.dtype == x.dtype ? addmm(b.to_type(x.dtype), x2, w, 1, 1) : addmm(b.to_type(x.dtype), x2, w.to_type(x.dtype), 1, 1);
         return y.view(shape[..^1].Append(w.shape[1]).ToArray()).MoveToOuterDisposeScope();
     }
 }
@@ -34,10 +38,10 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
     private readonly Conv1D c_fc, c_proj;
 
-    public Mlp(long width, long hidden, double initScale = 1.0, bool zeroOut = false) : base(nameof(Mlp))
+    public Mlp(long width, long hidden, double initScale = 1.0, bool zeroOut = false, bool halfWeights = false) : base(nameof(Mlp))
     {
-        c_fc = new Conv1D(width, hidden, initScale);
-        c_proj = new Conv1D(hidden, width, zeroOut ? 0 : initScale);
+        c_fc = new Conv1D(width, hidden, initScale, halfWeights);
+        c_proj = new Conv1D(hidden, width, zeroOut ? 0 : initScale, halfWeights);
         RegisterComponents();
     }
 

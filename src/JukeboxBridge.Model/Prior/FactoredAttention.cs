@@ -5,7 +5,7 @@ namespace JukeboxBridge.Model.Prior;
 
 /// <summary>Shape of one attention layer (reference FactoredAttention arguments).</summary>
 public sealed record AttentionOptions(long Width, long NCtx, int Heads, int Blocks, AttentionKind Kind,
-                                      double MAttn = 0.25, long? EncoderDims = null, long? PrimeLen = null)
+                                      double MAttn = 0.25, long? EncoderDims = null, long? PrimeLen = null, bool HalfWeights = false)
 // EncoderDims: number of encoder (lyric) positions a cross-attention layer attends to (the reference's encoder_dims).
 {
     public long NState => (long)(MAttn * Width);
@@ -33,11 +33,11 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
         if (o.NState % o.Heads != 0) throw new ArgumentException($"n_state {o.NState} is not divisible by {o.Heads} heads");
         if (o.Kind == AttentionKind.Cross)
         {
-            c_attn = new Conv1D(o.Width, o.NState, initScale);
-            c_enc_kv = new Conv1D(o.Width, 2 * o.NState, initScale);    // encoder states arrive already projected to W
+            c_attn = new Conv1D(o.Width, o.NState, initScale, o.HalfWeights);
+            c_enc_kv = new Conv1D(o.Width, 2 * o.NState, initScale, o.HalfWeights);    // encoder states arrive already projected to W
         }
-        else c_attn = new Conv1D(o.Width, 3 * o.NState, initScale);
-        c_proj = new Conv1D(o.NState, o.Width, zeroOut || o.Kind == AttentionKind.Cross ? 0 : initScale);
+        else c_attn = new Conv1D(o.Width, 3 * o.NState, initScale, o.HalfWeights);
+        c_proj = new Conv1D(o.NState, o.Width, zeroOut || o.Kind == AttentionKind.Cross ? 0 : initScale, o.HalfWeights);
         RegisterComponents();
     }
 

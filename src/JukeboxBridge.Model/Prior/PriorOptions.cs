@@ -28,6 +28,8 @@ public sealed record PriorOptions
     [JsonPropertyName("sr")] public int SampleRate { get; init; } = 44100;
     [JsonPropertyName("min_duration")] public double? MinDuration { get; init; }
     [JsonPropertyName("max_duration")] public double? MaxDuration { get; init; }
+    /// <summary>5b/5b_lyrics: Conv1D weights are held in float16 (the reference converts them before loading).</summary>
+    [JsonPropertyName("fp16_params")] public bool Fp16Params { get; init; }
     [JsonPropertyName("cond_width")] public int CondWidth { get; init; } = 128;
     [JsonPropertyName("cond_depth")] public int CondDepth { get; init; } = 3;
     [JsonPropertyName("cond_m_conv")] public double CondMConv { get; init; } = 1.0;

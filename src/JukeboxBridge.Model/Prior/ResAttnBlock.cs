@@ -7,9 +7,11 @@ namespace JukeboxBridge.Model.Prior;
 /// <summary>Pre-LayerNorm transformer block: a = attn(ln_0(x)); m = mlp(ln_1(x + a)); x + a + m·res_scale.</summary>
 public sealed class ResAttnBlock : nn.Module<Tensor, Tensor?, Tensor>
 {
-    private readonly LayerNorm ln_0, ln_1;
+    // Declaration order = state-dict order of the reference: attn, ln_0, mlp, ln_1.
     private readonly FactoredAttention attn;
+    private readonly LayerNorm ln_0;
     private readonly Mlp mlp;
+    private readonly LayerNorm ln_1;
     private readonly double _resScale;
 
     public ResAttnBlock(AttentionOptions o, double mMlp = 1.0, double initScale = 1.0, double resScale = 1.0, bool zeroOut = false) : base(nameof(ResAttnBlock))
@@ -17,7 +19,7 @@ public sealed class ResAttnBlock : nn.Module<Tensor, Tensor?, Tensor>
         ln_0 = nn.LayerNorm(o.Width, 1e-5);
         attn = new FactoredAttention(o, initScale, zeroOut);
         ln_1 = nn.LayerNorm(o.Width, 1e-5);
-        mlp = new Mlp(o.Width, (long)(mMlp * o.Width), initScale, zeroOut || o.Kind == AttentionKind.Cross);
+        mlp = new Mlp(o.Width, (long)(mMlp * o.Width), initScale, zeroOut || o.Kind == AttentionKind.Cross, o.HalfWeights);
         _resScale = resScale;
         RegisterComponents();
     }

@@ -29,11 +29,29 @@ public sealed class SimplePrior : nn.Module
             y_emb = new LabelConditioner(o.GenreArtistBins, o.Width, o.InitScale, o.IncludeTimeSignal, o.NCtx, o.TBins, o.SampleRate,
                                          o.MinDuration ?? 0, o.MaxDuration ?? 0);
         prior = new ConditionalAutoregressive2D(o.LBins, o.Width, o.NCtx, o.Depth, o.Heads, o.AttnOrder, o.BlockCount,
-                                                o.MAttn, o.MMlp, o.InitScale, o.ResScale, hasLabels: o.Labels, tieOutput: o.TiedOutput);
+                                                o.MAttn, o.MMlp, o.InitScale, o.ResScale, hasLabels: o.Labels, tieOutput: o.TiedOutput, halfWeights: o.Fp16Params);
         RegisterComponents();
     }
 
     public ConditionalAutoregressive2D Prior => prior;
+
+    /// <summary>
+    /// Builds the prior on the meta device: every name, shape and dtype, no memory (for checking a
+    /// configuration against a checkpoint's manifest; 5B parameters would need 20 GB). It switches libtorch's
+    /// process-wide default device while building, so nothing else may create tensors meanwhile: call it only
+    /// where no other work runs (tests mark it non-parallel).
+    /// </summary>
+    public static SimplePrior OnMetaDevice(PriorOptions o)
+    {
+        lock (MetaLock)
+        {
+            set_default_device(new Device("meta"));
+            try { return new SimplePrior(o); }
+            finally { set_default_device(new Device("cpu")); }
+        }
+    }
+
+    private static readonly object MetaLock = new();
 
     /// <summary>x_cond (upper-level codes through the conditioner, or the timing embedding) and y_cond (label start embedding).</summary>
     public (Tensor? XCond, Tensor? YCond) Conditioning(Tensor? y, Tensor? zCond)
