@@ -7,16 +7,14 @@ using static TorchSharp.torch;
 
 namespace JukeboxBridge.Model.Tests;
 
-/// <summary>prior_forward cases of priors without lyrics (upsamplers, labelled and unconditioned tops): logits and loss.</summary>
+/// <summary>Every prior_forward case (upsamplers, tops with and without labels, 5b_lyrics' encoder, 1b_lyrics' merged sequence): logits and losses.</summary>
 [Trait("Category", "Parity")]
 [Trait("Area", "Prior")]
 public class PriorForwardParityTests
 {
     private const string Kind = "prior_forward";
 
-    public static IEnumerable<object[]> Cases() => FixtureCases.OfKind("prior", Kind)
-        .Where(c => !c.Json.GetProperty("hparams").GetProperty("prior").GetProperty("use_tokens").GetBoolean())
-        .Select(c => new object[] { c.Name });
+    public static IEnumerable<object[]> Cases() => FixtureCases.Rows("prior", Kind);
 
     internal static PriorOptions OptionsOf(JsonElement hparams)
     {
@@ -31,9 +29,6 @@ public class PriorForwardParityTests
             CondDownT = vq.GetProperty("downs_t")[up].GetInt32(), CondStrideT = vq.GetProperty("strides_t")[up].GetInt32(),
         };
     }
-
-    [Fact]
-    public void There_are_cases_without_lyrics() => Assert.NotEmpty(Cases());
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -56,7 +51,10 @@ public class PriorForwardParityTests
         var zc = f.TryGet("input/z_cond", out var zt) ? zt.ToTorch(ScalarType.Int64) : null;
         var layers = new List<Tensor>();
         var io = new List<Tensor>();
-        using var fwd = model.Forward(z, y, zc, layers, io);
+        var primeActs = new List<Tensor>();
+        using var fwd = model.Forward(z, y, zc, layers, io, primeActs);
+        if (f.TryGet("debug/prime_acts", out var pa)) TensorAssert.Close(primeActs[0], pa, tol, "debug/prime_acts", atol);
+        if (f.TryGet("debug/encoder_kv", out var ek)) TensorAssert.Close(fwd.EncoderKv!, ek, tol, "debug/encoder_kv", atol);
         if (f.TryGet("debug/y_cond", out var yc)) TensorAssert.Close(fwd.YCond!, yc, tol, "debug/y_cond", atol);
         if (f.TryGet("debug/x_cond", out var xc)) TensorAssert.Close(fwd.XCond!, xc, tol, "debug/x_cond", atol);
         TensorAssert.Close(io[0], f["debug/transformer_input"], tol, "debug/transformer_input", atol);

@@ -6,19 +6,14 @@ using static TorchSharp.torch;
 
 namespace JukeboxBridge.Model.Tests;
 
-/// <summary>prior_sample cases of priors without lyrics: greedy ancestral and primed (chunked) sampling through the KV cache.</summary>
+/// <summary>Every prior_sample case: greedy ancestral and primed (chunked) sampling through the KV caches, lyrics models included.</summary>
 [Trait("Category", "Parity")]
 [Trait("Area", "Sampling")]
 public class PriorSampleParityTests
 {
     private const string Kind = "prior_sample";
 
-    public static IEnumerable<object[]> Cases() => FixtureCases.OfKind("prior", Kind)
-        .Where(c => !c.Json.GetProperty("hparams").GetProperty("prior").GetProperty("use_tokens").GetBoolean())
-        .Select(c => new object[] { c.Name });
-
-    [Fact]
-    public void There_are_cases_without_lyrics() => Assert.NotEmpty(Cases());
+    public static IEnumerable<object[]> Cases() => FixtureCases.Rows("prior", Kind);
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -26,7 +26,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     private readonly Parameter? start_token;
     private readonly PositionEmbedding pos_emb;
     private readonly Transformer transformer;
-    private readonly Linear x_out;
+    private readonly Linear? x_out;
     private readonly bool _addCondAfter;
 
     public long Bins { get; }
@@ -34,7 +34,8 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     public long Length { get; }
 
     public ConditionalAutoregressive2D(long bins, long width, long length, int depth, int heads, int attnOrder, int blocks,
-                                       double mAttn, double mMlp, double initScale, bool resScale, bool hasLabels, bool tieOutput, bool halfWeights = false)
+                                       double mAttn, double mMlp, double initScale, bool resScale, bool hasLabels, bool tieOutput, bool halfWeights = false,
+                                       long? encoderDims = null, long? primeLen = null, bool onlyEncode = false)
         : base(nameof(ConditionalAutoregressive2D))
     {
         Bins = bins; Width = width; Length = length;
@@ -42,9 +43,12 @@ public sealed class ConditionalAutoregressive2D : nn.Module
         using (no_grad()) x_emb.weight!.normal_(0, 0.02 * initScale);
         if (!hasLabels) start_token = new Parameter(empty(1, width).normal_(0, 0.01 * initScale));
         pos_emb = new PositionEmbedding(length, width, initScale);
-        transformer = new Transformer(width, length, heads, depth, attnOrder, blocks, mAttn, mMlp, initScale, resScale, halfWeights: halfWeights);
-        x_out = nn.Linear(width, bins, hasBias: false);
-        if (tieOutput) x_out.weight = x_emb.weight;
+        transformer = new Transformer(width, length, heads, depth, attnOrder, blocks, mAttn, mMlp, initScale, resScale, encoderDims, primeLen, halfWeights);
+        if (!onlyEncode)
+        {
+            x_out = nn.Linear(width, bins, hasBias: false);
+            if (tieOutput) x_out.weight = x_emb.weight;
+        }
         _addCondAfter = tieOutput;
         RegisterComponents();
     }
@@ -55,7 +59,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     /// Tokens z (N, L) -> logits (N, L, bins). Position 0 sees <paramref name="yCond"/> (N, 1, W) (or the start
     /// token), position t the embedding of token t−1; plus pos_emb and <paramref name="xCond"/> (N, L, W) or none.
     /// </summary>
-    public Tensor Forward(Tensor z, Tensor? xCond, Tensor? yCond, List<Tensor>? layerOutputs = null, List<Tensor>? transformerIo = null)
+    public Tensor Forward(Tensor z, Tensor? xCond, Tensor? yCond, List<Tensor>? layerOutputs = null, List<Tensor>? transformerIo = null, Tensor? encoderKv = null)
     {
         using var scope = NewDisposeScope();
         long n = z.shape[0], l = z.shape[1];
@@ -65,10 +69,10 @@ public sealed class ConditionalAutoregressive2D : nn.Module
         x = x + pos_emb.pos_emb.narrow(0, 0, l);
         if (xCond is not null) x = x + xCond;
         transformerIo?.Add(x.alias().DetachFromDisposeScope());   // caller owns these
-        var h = transformer.Forward(x, null, layerOutputs);
+        var h = transformer.Forward(x, encoderKv, layerOutputs);
         transformerIo?.Add(h.alias().DetachFromDisposeScope());
         if (_addCondAfter && xCond is not null) h = h + xCond;
-        return x_out.forward(h).MoveToOuterDisposeScope();
+        return (x_out is null ? h : x_out.forward(h)).MoveToOuterDisposeScope();   // encoder only: activations
     }
 
     /// <summary>
@@ -78,7 +82,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     /// device: no per-token host synchronisation. <paramref name="stepLogits"/> collects each step's raw logits.
     /// </summary>
     public Tensor Sample(long n, Tensor? xCond, Tensor? yCond, Tensor? prime, long sampleTokens, SamplingOptions o,
-                         Generator? generator = null, List<Tensor>? stepLogits = null)
+                         Generator? generator = null, List<Tensor>? stepLogits = null, Tensor? encoderKv = null)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -109,7 +113,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
                 for (long t0 = 0; t0 < p; t0 += chunk)
                 {
                     long t1 = Math.Min(p, t0 + chunk);
-                    using var _ = transformer.Step(Embed(t0, t1, prime), null, caches);
+                    using var _ = transformer.Step(Embed(t0, t1, prime), encoderKv, caches);
                 }
             }
             Tensor? last = p > 0 ? prime!.narrow(1, p - 1, 1) : null;
@@ -117,9 +121,9 @@ public sealed class ConditionalAutoregressive2D : nn.Module
             {
                 using var stepScope = NewDisposeScope();
                 var x = t == 0 ? Embed(0, 1, null) : x_emb.forward(last!) + pos_emb.pos_emb.narrow(0, t, 1) + (xCond?.narrow(1, t, 1) ?? zeros(1));
-                var h = transformer.Step(x, null, caches);
+                var h = transformer.Step(x, encoderKv, caches);
                 if (_addCondAfter && xCond is not null) h = h + xCond.narrow(1, t, 1);
-                var logits = x_out.forward(h);                                   // (N, 1, bins)
+                var logits = x_out!.forward(h);                                   // (N, 1, bins)
                 stepLogits?.Add(logits.alias().DetachFromDisposeScope());
                 var filtered = LogitFilter.Apply(o.Temperature == 1.0 ? logits : logits / o.Temperature, o.TopK, o.TopP);
                 var probs = filtered.softmax(-1).view(n, Bins);

@@ -28,6 +28,26 @@ public sealed record PriorOptions
     [JsonPropertyName("sr")] public int SampleRate { get; init; } = 44100;
     [JsonPropertyName("min_duration")] public double? MinDuration { get; init; }
     [JsonPropertyName("max_duration")] public double? MaxDuration { get; init; }
+    // Lyrics (5b_lyrics: a separate lyric encoder with cross attention; 1b_lyrics: one merged sequence).
+    [JsonPropertyName("use_tokens")] public bool UseTokens { get; init; }
+    [JsonPropertyName("n_tokens")] public int NTokens { get; init; }
+    [JsonPropertyName("n_vocab")] public int NVocab { get; init; }
+    [JsonPropertyName("single_enc_dec")] public bool SingleEncDec { get; init; }
+    [JsonPropertyName("prime_loss_fraction")] public double PrimeLossFraction { get; init; }
+    [JsonPropertyName("prime_width")] public int PrimeWidth { get; init; } = 128;
+    [JsonPropertyName("prime_depth")] public int PrimeDepth { get; init; } = 3;
+    [JsonPropertyName("prime_heads")] public int PrimeHeads { get; init; } = 1;
+    [JsonPropertyName("prime_attn_order")] public int PrimeAttnOrder { get; init; }
+    [JsonPropertyName("prime_blocks")] public int? PrimeBlocks { get; init; }
+    [JsonPropertyName("prime_m_attn")] public double PrimeMAttn { get; init; } = 0.25;
+    [JsonPropertyName("prime_m_mlp")] public double PrimeMMlp { get; init; } = 1.0;
+    [JsonPropertyName("prime_init_scale")] public double PrimeInitScale { get; init; } = 1.0;
+
+    /// <summary>5b_lyrics: lyrics go through their own encoder and reach the prior by cross attention.</summary>
+    public bool LyricEncoder => UseTokens && !SingleEncDec && NTokens > 0;
+    /// <summary>1b_lyrics: lyrics and codes form one sequence over a merged vocabulary.</summary>
+    public bool MergedLyrics => UseTokens && SingleEncDec && NTokens > 0;
+
     /// <summary>5b/5b_lyrics: Conv1D weights are held in float16 (the reference converts them before loading).</summary>
     [JsonPropertyName("fp16_params")] public bool Fp16Params { get; init; }
     [JsonPropertyName("cond_width")] public int CondWidth { get; init; } = 128;
