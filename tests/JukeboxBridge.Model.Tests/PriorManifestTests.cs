@@ -19,6 +19,8 @@ public class PriorManifestTests
     [InlineData("upsampler_level_0")]
     [InlineData("upsampler_level_1")]
     [InlineData("prior_5b")]
+    [InlineData("prior_5b_lyrics")]
+    [InlineData("prior_1b_lyrics")]
     public void Preset_matches_the_manifest(string config)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir("manifests"), config + ".json")));
