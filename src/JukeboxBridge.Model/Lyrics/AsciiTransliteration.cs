@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+
+namespace JukeboxBridge.Model.Lyrics;
+
+/// <summary>
+/// Text to ASCII, following the conventions of the unidecode package the reference uses for lyrics: accents
+/// dropped (é → e), Latin ligatures and letters spelled out (Æ → AE, ß → ss, ø → o), Greek and Cyrillic
+/// romanised letter by letter, typographic punctuation to ASCII (— → --, “ → ", … → ...). Scripts without a
+/// letter-by-letter romanisation here (Chinese, Japanese, Korean, ...) are dropped; <see cref="Unsupported"/>
+/// lists them so callers can warn. (unidecode itself is GPL-licensed data and is not bundled.)
+/// </summary>
+public static class AsciiTransliteration
+{
+    private static readonly Dictionary<char, string> Table = Build();
+
+    private static Dictionary<char, string> Build()
+    {
+        var t = new Dictionary<char, string>
+        {
+            ['Æ'] = "AE", ['æ'] = "ae", ['Ø'] = "O", ['ø'] = "o", ['ß'] = "ss", ['Œ'] = "OE", ['œ'] = "oe",
+            ['Ł'] = "L", ['ł'] = "l", ['Đ'] = "D", ['đ'] = "d", ['Þ'] = "Th", ['þ'] = "th", ['Ð'] = "D", ['ð'] = "d",
+            ['ı'] = "i", ['Ħ'] = "H", ['ħ'] = "h", ['ĸ'] = "q", ['Ŋ'] = "NG", ['ŋ'] = "ng",
+            ['—'] = "--", ['–'] = "-", ['‐'] = "-", ['‑'] = "-", ['‒'] = "-", ['―'] = "--", ['−'] = "-",
+            ['‘'] = "'", ['’'] = "'", ['‚'] = ",", ['‛'] = "'", ['“'] = "\"", ['”'] = "\"", ['„'] = ",,", ['‟'] = "\"",
+            ['′'] = "'", ['″'] = "\"", ['…'] = "...", ['«'] = "<<", ['»'] = ">>", ['‹'] = "<", ['›'] = ">",
+            ['•'] = "*", ['·'] = "*", ['©'] = "(c)", ['®'] = "(r)", ['™'] = "(tm)", ['°'] = " deg ",
+            ['½'] = " 1/2", ['¼'] = " 1/4", ['¾'] = " 3/4", ['¹'] = "1", ['²'] = "2", ['³'] = "3",
+            ['¡'] = "!", ['¿'] = "?", ['×'] = "x", ['÷'] = "/", ['\u00a0'] = " ", ['\u2009'] = " ", ['\u200b'] = "",
+        };
+        // Greek (monotonic and basic polytonic letters after accent removal).
+        AddPairs(t, "ΑA ΒB ΓG ΔD ΕE ΖZ ΗE ΙI ΚK ΛL ΜM ΝN ΟO ΠP ΡR ΣS ΤT ΥU ΩO αa βb γg δd εe ζz ηe ιi κk λl μm νn οo πp ρr σs ςs τt υu ωo");
+        t['Θ'] = "Th"; t['θ'] = "th"; t['Φ'] = "Ph"; t['φ'] = "ph"; t['Χ'] = "Kh"; t['χ'] = "kh"; t['Ψ'] = "Ps"; t['ψ'] = "ps"; t['Ξ'] = "X"; t['ξ'] = "x";
+        // Cyrillic (Russian, Ukrainian, Belarusian basics).
+        AddPairs(t, "АA БB ВV ГG ДD ЕE ЗZ ИI ЙI КK ЛL МM НN ОO ПP РR СS ТT УU ФF ЫY ЭE аa бb вv гg дd еe зz иi йi кk лl мm нn оo пp рr сs тt уu фf ыy эe ІI іi ЇI їi ҐG ґg ЎU ўu");
+        foreach (var (c, s) in new[] { ('Ё', "Io"), ('ё', "io"), ('Ж', "Zh"), ('ж', "zh"), ('Х', "Kh"), ('х', "kh"), ('Ц', "Ts"), ('ц', "ts"),
+                     ('Ч', "Ch"), ('ч', "ch"), ('Ш', "Sh"), ('ш', "sh"), ('Щ', "Shch"), ('щ', "shch"), ('Ъ', "'"), ('ъ', "'"), ('Ь', "'"), ('ь', "'"),
+                     ('Ю', "Iu"), ('ю', "iu"), ('Я', "Ia"), ('я', "ia"), ('Є', "Ie"), ('є', "ie") })
+            t[c] = s;
+        return t;
+    }
+
+    private static void AddPairs(Dictionary<char, string> t, string pairs)
+    {
+        foreach (var p in pairs.Split(' ', StringSplitOptions.RemoveEmptyEntries)) t[p[0]] = p[1..];
+    }
+
+    public static string ToAscii(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.IsAscii) { sb.Append((char)rune.Value); continue; }
+            if (rune.IsBmp && Table.TryGetValue((char)rune.Value, out var mapped)) { sb.Append(mapped); continue; }
+            // Decompose (é → e + ◌́, ǆ → dž) and keep what is then ASCII or in the table.
+            foreach (char c in rune.ToString().Normalize(NormalizationForm.FormKD))
+            {
+                if (c < 128) sb.Append(c);
+                else if (Table.TryGetValue(c, out var m)) sb.Append(m);
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Characters this transliteration drops although they are letters or digits (other scripts).</summary>
+    public static IReadOnlyList<string> Unsupported(string text) =>
+        text.EnumerateRunes()
+            .Where(r => !r.IsAscii && Rune.IsLetterOrDigit(r) && ToAscii(r.ToString()).Length == 0)
+            .Select(r => r.ToString()).Distinct().ToList();
+}
