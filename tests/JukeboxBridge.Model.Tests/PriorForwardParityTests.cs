@@ -49,6 +49,13 @@ public class PriorForwardParityTests
         var z = f["input/z"].ToTorch(ScalarType.Int64);
         var y = f.TryGet("input/y", out var yt) ? yt.ToTorch(ScalarType.Int64) : null;
         var zc = f.TryGet("input/z_cond", out var zt) ? zt.ToTorch(ScalarType.Int64) : null;
+        FactoredAttention? alignment = null;
+        var prior = c.Json.GetProperty("hparams").GetProperty("prior");
+        if (f.TryGet("output/alignment_attn", out _) && prior.GetProperty("alignment_layer").ValueKind == System.Text.Json.JsonValueKind.Number)
+        {
+            alignment = model.Prior.Transformer.Layer(prior.GetProperty("alignment_layer").GetInt32()).Attention;
+            alignment.RecordAttention = true;
+        }
         var layers = new List<Tensor>();
         var io = new List<Tensor>();
         var primeActs = new List<Tensor>();
@@ -61,6 +68,7 @@ public class PriorForwardParityTests
         TensorAssert.Close(stack(layers), f["debug/layer_outputs"], tol, "debug/layer_outputs", atol);
         TensorAssert.Close(io[1], f["debug/transformer_output"], tol, "debug/transformer_output", atol);
         TensorAssert.Close(fwd.Logits, f["output/logits"], tol, "output/logits", atol);
+        if (alignment != null) TensorAssert.Close(alignment.RecordedAttention!, f["output/alignment_attn"], tol, "output/alignment_attn", atol);
         TensorAssert.Close(fwd.Loss.reshape(1), f["output/loss"], tol, "output/loss", atol);
         TensorAssert.Close(fwd.GenLoss.reshape(1), f["output/gen_loss"], tol, "output/gen_loss", atol);
         TensorAssert.Close(fwd.PrimeLoss.reshape(1), f["output/prime_loss"], tol, "output/prime_loss", atol);

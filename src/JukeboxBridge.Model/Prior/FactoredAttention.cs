@@ -27,6 +27,11 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
     private readonly Conv1D c_proj;
     public AttentionOptions Options { get; }
 
+    /// <summary>When set, the full forward keeps the attention probabilities (lyric alignment): type 6 (N, H, L, enc_len);
+    /// type 7 the music queries over the lyric keys, (N, H, L − prime_len, prime_len).</summary>
+    public bool RecordAttention { get; set; }
+    public Tensor? RecordedAttention { get; private set; }
+
     public FactoredAttention(AttentionOptions o, double initScale = 1.0, bool zeroOut = false) : base(nameof(FactoredAttention))
     {
         Options = o;
@@ -202,6 +207,15 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
             throw new ArgumentException($"sequence length {l} is not a multiple of the block length {Options.BlockCtx}");
     }
 
+    private void Record(Tensor probs)                                            // (B, H, Lq, Lk)
+    {
+        RecordedAttention?.Dispose();
+        var kept = probs;
+        if (Options.Kind == AttentionKind.Prime && Options.PrimeLen is long pl)
+            kept = probs.narrow(2, pl, probs.shape[2] - pl).narrow(3, 0, pl);
+        RecordedAttention = kept.detach().clone().DetachFromDisposeScope();
+    }
+
     /// <summary>Multi-head scaled dot-product attention, the reference's arithmetic. (B, Lq, s), (B, Lk, s) -> (B, Lq, s).</summary>
     private Tensor Core(Tensor q, Tensor k, Tensor v, bool causal, Tensor? explicitMask = null)
     {
@@ -214,6 +228,7 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
         var mask = explicitMask ?? (causal ? ones(lq, lk, dtype: ScalarType.Float32, device: w.device).tril(Math.Max(lk - lq, 0)) : null);
         if (mask is not null) w = w * mask + (mask - 1) * 1e9;                // masked entries: exactly -1e9
         var p = w.softmax(-1).to_type(vh.dtype);
+        if (RecordAttention) Record(p);
         var a = p.matmul(vh);                                                   // (B, H, Lq, d)
         return a.permute(0, 2, 1, 3).reshape(b, lq, h * d);
     }
