@@ -8,7 +8,7 @@ namespace JukeboxBridge.Model.Tests;
 
 /// <summary>Every filter_logits case: each recorded (top_k, top_p) filter exactly, −inf where removed.</summary>
 [Trait("Category", "Parity")]
-[Trait("Area", "Sampling")]
+[Trait("Area", "Prior")]
 public class LogitFilterParityTests
 {
     public static IEnumerable<object[]> Cases() => FixtureCases.Rows("prior", "filter_logits");

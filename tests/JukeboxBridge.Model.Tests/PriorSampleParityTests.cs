@@ -8,7 +8,7 @@ namespace JukeboxBridge.Model.Tests;
 
 /// <summary>Every prior_sample case: greedy ancestral and primed (chunked) sampling through the KV caches, lyrics models included.</summary>
 [Trait("Category", "Parity")]
-[Trait("Area", "Sampling")]
+[Trait("Area", "Prior")]
 public class PriorSampleParityTests
 {
     private const string Kind = "prior_sample";
