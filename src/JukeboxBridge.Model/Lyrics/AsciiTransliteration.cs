@@ -7,8 +7,10 @@ namespace JukeboxBridge.Model.Lyrics;
 /// Text to ASCII, following the conventions of the unidecode package the reference uses for lyrics: accents
 /// dropped (é → e), Latin ligatures and letters spelled out (Æ → AE, ß → ss, ø → o), Greek and Cyrillic
 /// romanised letter by letter, typographic punctuation to ASCII (— → --, “ → ", … → ...). Scripts without a
-/// letter-by-letter romanisation here (Chinese, Japanese, Korean, ...) are dropped; <see cref="Unsupported"/>
-/// lists them so callers can warn. (unidecode itself is GPL-licensed data and is not bundled.)
+/// table here (Chinese, Japanese, Korean, ...) go character by character through the system's ICU; like unidecode,
+/// a Han character becomes its capitalised reading and a space ("世界" → "Shi Jie "). Without ICU they are
+/// dropped and <see cref="Unsupported"/> lists them so callers can warn. (unidecode's GPL tables are not bundled;
+/// readings of rare characters may differ from it.)
 /// </summary>
 public static class AsciiTransliteration
 {
@@ -53,16 +55,26 @@ public static class AsciiTransliteration
             if (rune.IsAscii) { sb.Append((char)rune.Value); continue; }
             if (rune.IsBmp && Table.TryGetValue((char)rune.Value, out var mapped)) { sb.Append(mapped); continue; }
             // Decompose (é → e + ◌́, ǆ → dž) and keep what is then ASCII or in the table.
+            int before = sb.Length;
+            bool dropped = false;
             foreach (char c in rune.ToString().Normalize(NormalizationForm.FormKD))
             {
                 if (c < 128) sb.Append(c);
                 else if (Table.TryGetValue(c, out var m)) sb.Append(m);
+                else dropped = true;
+            }
+            if (sb.Length == before && dropped && Rune.IsLetterOrDigit(rune) && IcuTransliterator.Transliterate(rune.ToString()) is { Length: > 0 } icu)
+            {
+                var ascii = new string(icu.Where(ch => ch < 128).ToArray());
+                sb.Append(IsHan(rune) && ascii.Length > 0 ? char.ToUpperInvariant(ascii[0]) + ascii[1..] + " " : ascii);
             }
         }
         return sb.ToString();
     }
 
-    /// <summary>Characters this transliteration drops although they are letters or digits (other scripts).</summary>
+    private static bool IsHan(Rune r) => r.Value is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x20000 and <= 0x2FA1F) or (>= 0xF900 and <= 0xFAFF);
+
+    /// <summary>Characters this transliteration drops although they are letters or digits (other scripts, or no ICU).</summary>
     public static IReadOnlyList<string> Unsupported(string text) =>
         text.EnumerateRunes()
             .Where(r => !r.IsAscii && Rune.IsLetterOrDigit(r) && ToAscii(r.ToString()).Length == 0)
