@@ -36,9 +36,7 @@ public class AttentionBlockParityTests
         var c = FixtureCases.Get("prior", Kind, name);
         using var f = CheckpointFile.Open(c.TensorPath);
         using var block = Build(c, f);
-        var tolJ = c.Json.GetProperty("tolerance");
-        var tol = new Tolerance(tolJ.GetProperty("rtol").GetDouble(), 0);
-        double atol = tolJ.GetProperty("atol").GetDouble();
+        var (tol, atol) = Tolerance.AbsRel(c.Json);
         using var scope = NewDisposeScope();
         using var g = no_grad();
         var x = f["input/x"].ToTorch();
@@ -54,9 +52,7 @@ public class AttentionBlockParityTests
         var c = FixtureCases.Get("prior", Kind, name);
         using var f = CheckpointFile.Open(c.TensorPath);
         using var block = Build(c, f);
-        var tolJ = c.Json.GetProperty("tolerance");
-        var tol = new Tolerance(tolJ.GetProperty("rtol").GetDouble(), 0);
-        double atol = tolJ.GetProperty("atol").GetDouble();
+        var (tol, atol) = Tolerance.AbsRel(c.Json);
         using var scope = NewDisposeScope();
         using var g = no_grad();
         var x = f["input/x"].ToTorch();

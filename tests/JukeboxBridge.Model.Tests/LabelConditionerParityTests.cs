@@ -26,9 +26,7 @@ public class LabelConditionerParityTests
             h.GetProperty("n_time").GetInt64(), h.GetProperty("t_bins").GetInt32(), h.GetProperty("sr").GetInt32(),
             h.GetProperty("min_duration").GetDouble(), h.GetProperty("max_duration").GetDouble());
         StateDictLoader.Load(lc, StateDictLoader.WithPrefix(f, "weight/y_emb."), strict: true, name);
-        var tolJ = c.Json.GetProperty("tolerance");
-        var tol = new Tolerance(tolJ.GetProperty("rtol").GetDouble(), 0);
-        double atol = tolJ.GetProperty("atol").GetDouble();
+        var (tol, atol) = Tolerance.AbsRel(c.Json);
         using var scope = NewDisposeScope();
         using var g = no_grad();
         var y = f["input/y"].ToTorch(ScalarType.Int64);

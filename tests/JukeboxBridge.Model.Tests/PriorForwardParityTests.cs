@@ -41,9 +41,7 @@ public class PriorForwardParityTests
         var report = StateDictLoader.Load(model, StateDictLoader.WithPrefix(f, "weight/"), strict: true, name);
         Assert.True(report.Ok, report.Describe());
         model.eval();
-        var tolJ = c.Json.GetProperty("tolerance");
-        var tol = new Tolerance(tolJ.GetProperty("rtol").GetDouble(), 0);
-        double atol = tolJ.GetProperty("atol").GetDouble();
+        var (tol, atol) = Tolerance.AbsRel(c.Json);
         using var scope = NewDisposeScope();
         using var g = no_grad();
         var z = f["input/z"].ToTorch(ScalarType.Int64);

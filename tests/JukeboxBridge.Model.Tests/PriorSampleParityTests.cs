@@ -29,9 +29,7 @@ public class PriorSampleParityTests
         var options = new SamplingOptions(s.GetProperty("temp").GetDouble(), s.GetProperty("top_k").GetInt32(), s.GetProperty("top_p").GetDouble(),
             s.GetProperty("chunk_size").ValueKind == System.Text.Json.JsonValueKind.Number ? s.GetProperty("chunk_size").GetInt32() : null,
             s.GetProperty("sample_tokens").ValueKind == System.Text.Json.JsonValueKind.Number ? s.GetProperty("sample_tokens").GetInt32() : null);
-        var tolJ = c.Json.GetProperty("tolerance");
-        var tol = new Tolerance(tolJ.GetProperty("rtol").GetDouble(), 0);
-        double atol = tolJ.GetProperty("atol").GetDouble();
+        var (tol, atol) = Tolerance.AbsRel(c.Json);
         using var scope = NewDisposeScope();
         var y = f.TryGet("input/y", out var yt) ? yt.ToTorch(ScalarType.Int64) : null;
         var zc = f.TryGet("input/z_cond", out var zt) ? zt.ToTorch(ScalarType.Int64) : null;

@@ -14,6 +14,13 @@ public sealed record Tolerance(double Rtol, double AtolRelToMaxAbs)
         double Get(string name, double d) => t.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : d;
         return new(Get("float_rtol", defaultRtol), Get("float_atol_rel_to_maxabs", defaultAtolRel));
     }
+
+    /// <summary>A prior case's {"atol", "rtol"} tolerance: the relative part, and the absolute atol to pass along.</summary>
+    public static (Tolerance Tol, double Atol) AbsRel(JsonElement caseJson)
+    {
+        var t = caseJson.GetProperty("tolerance");
+        return (new Tolerance(t.GetProperty("rtol").GetDouble(), 0), t.GetProperty("atol").GetDouble());
+    }
 }
 
 public static class TensorAssert
