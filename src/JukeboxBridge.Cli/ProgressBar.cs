@@ -22,7 +22,7 @@ public sealed class ProgressBar
         const int width = 30;
         int filled = (int)(frac * width);
         string eta = secondsPerItem > 0 ? Format(TimeSpan.FromSeconds(secondsPerItem * (total - done))) : "?";
-        string line = $"[{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {status} ({secondsPerItem:F2} s/step, ETA {eta})";
+        string line = $"[{new string('#', filled)}{new string('.', width - filled)}] {done}/{total} {status} ({secondsPerItem:F2} s each, ETA {eta})";
         if (_interactive)
         {
             _w.Write("\r" + line.PadRight(Console.BufferWidth > 0 ? Math.Min(Console.BufferWidth - 1, 160) : 120));

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using JukeboxBridge.Checkpoints;
+using JukeboxBridge.Model.Checkpoints;
+using JukeboxBridge.Model.Presets;
+using JukeboxBridge.Model.Prior;
+using JukeboxBridge.Model.Vqvae;
+using static TorchSharp.torch;
+
+namespace JukeboxBridge.Sampling;
+
+/// <summary>Per-level sampling defaults of a bundle (index = level: 0, 1, 2).</summary>
+public sealed record BundleSampling(double[] HopFraction, double[] Temperature, int[] ChunkSize, int[] MaxBatchSize)
+{
+    public static readonly BundleSampling Official = new(new[] { 0.5, 0.5, 0.125 }, new[] { 0.99, 0.99, 0.99 }, new[] { 32, 32, 32 }, new[] { 16, 16, 16 });
+}
+
+/// <summary>
+/// A VQ-VAE and its three priors (level 0 and 1 upsamplers, the top prior) with sampling defaults. <c>--model</c>
+/// names a bundle preset (presets/bundles/NAME.json, naming model presets and optional weight files), or a folder:
+/// one with a bundle.json, or OpenAI's release layout (vqvae.pth.tar, prior_level_0/1/2.pth.tar; the top prior's
+/// kind is recognised from its tensors).
+/// </summary>
+public sealed class ModelBundle : IDisposable
+{
+    public VQVAE Vqvae { get; }
+    public SimplePrior[] Priors { get; }
+    public BundleSampling Sampling { get; }
+    public string Source { get; }
+
+    private ModelBundle(VQVAE vqvae, SimplePrior[] priors, BundleSampling sampling, string source)
+    {
+        Vqvae = vqvae; Priors = priors; Sampling = sampling; Source = source;
+    }
+
+    public static string BundlesDir => Path.Combine(ModelPreset.Root, "bundles");
+
+    public static ModelBundle Load(string spec, int seed = 0)
+    {
+        if (Directory.Exists(spec))
+        {
+            var json = Path.Combine(spec, "bundle.json");
+            if (File.Exists(json)) return FromJson(json, spec, seed);
+            return FromOpenAiFolder(spec);
+        }
+        string preset = Path.Combine(BundlesDir, spec + ".json");
+        if (File.Exists(preset)) return FromJson(preset, null, seed);
+        if (spec.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(spec)) return FromJson(spec, Path.GetDirectoryName(Path.GetFullPath(spec)), seed);
+        var known = Directory.Exists(BundlesDir) ? Directory.GetFiles(BundlesDir, "*.json").Select(Path.GetFileNameWithoutExtension) : Enumerable.Empty<string?>();
+        throw new FileNotFoundException($"--model '{spec}' is neither a model folder nor a bundle preset (presets: {string.Join(", ", known)})", spec);
+    }
+
+    private static ModelBundle FromJson(string path, string? weightsDir, int seed)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var root = doc.RootElement;
+        weightsDir ??= root.TryGetProperty("weights_dir", out var wd) ? wd.GetString() : null;
+        manual_seed(seed);
+        var vqSpec = root.GetProperty("vqvae");
+        var vq = LoadVqvae(vqSpec.GetProperty("preset").GetString()!, FileOf(vqSpec, weightsDir, path), seed);
+        var priors = new List<SimplePrior>();
+        try
+        {
+            foreach (var p in root.GetProperty("priors").EnumerateArray())
+                priors.Add(LoadPrior(p.GetProperty("preset").GetString()!, FileOf(p, weightsDir, path)));
+            var s = root.TryGetProperty("sampling", out var sj) ? ReadSampling(sj) : BundleSampling.Official;
+            return Checked(new ModelBundle(vq, priors.ToArray(), s, Path.GetFullPath(path)));
+        }
+        catch
+        {
+            vq.Dispose(); priors.ForEach(p => p.Dispose());
+            throw;
+        }
+    }
+
+    private static string? FileOf(JsonElement e, string? dir, string bundlePath)
+    {
+        if (!e.TryGetProperty("file", out var f) || f.GetString() is not string name) return null;
+        if (dir is null) throw new FileNotFoundException($"{bundlePath} names the weight file '{name}' but no weights folder: pass the folder holding it as --model");
+        var full = Path.Combine(dir, name);
+        return File.Exists(full) ? full : throw new FileNotFoundException($"weight file not found: {full}", full);
+    }
+
+    private static ModelBundle FromOpenAiFolder(string dir)
+    {
+        string F(string n) => File.Exists(Path.Combine(dir, n)) ? Path.Combine(dir, n)
+            : throw new FileNotFoundException($"{dir}: expected OpenAI's {n} (or a bundle.json)", Path.Combine(dir, n));
+        string top = F("prior_level_2.pth.tar");
+        string topPreset;
+        using (var f = CheckpointFile.Open(top))
+        {
+            var sd = StateDict.FromCheckpoint(f);
+            topPreset = sd.ContainsKey("prime_prior.x_emb.weight") ? "prior_5b_lyrics"
+                : sd.TryGetValue("prior.x_emb.weight", out var e) && e.Shape[0] == 2048 + 79 ? "prior_1b_lyrics" : "prior_5b";
+        }
+        var vq = LoadVqvae("vqvae", F("vqvae.pth.tar"), 0);
+        var priors = new List<SimplePrior>();
+        try
+        {
+            priors.Add(LoadPrior("upsampler_level_0", F("prior_level_0.pth.tar")));
+            priors.Add(LoadPrior("upsampler_level_1", F("prior_level_1.pth.tar")));
+            priors.Add(LoadPrior(topPreset, top));
+            var s = topPreset == "prior_5b_lyrics" || topPreset == "prior_5b"
+                ? BundleSampling.Official with { ChunkSize = new[] { 32, 32, 16 }, MaxBatchSize = new[] { 16, 16, 3 } }
+                : BundleSampling.Official;
+            return Checked(new ModelBundle(vq, priors.ToArray(), s, Path.GetFullPath(dir)));
+        }
+        catch
+        {
+            vq.Dispose(); priors.ForEach(p => p.Dispose());
+            throw;
+        }
+    }
+
+    private static VQVAE LoadVqvae(string preset, string? file, int seed)
+    {
+        if (file is null) return VqvaeLoader.Load(preset, seed: seed).Model;
+        var vq = new VQVAE(ModelPreset.Load(preset).Vqvae ?? throw new ArgumentException($"preset '{preset}' has no vqvae section"));
+        StateDictLoader.LoadFile(vq, file);
+        vq.eval();
+        return vq;
+    }
+
+    private static SimplePrior LoadPrior(string preset, string? file)
+    {
+        var o = ModelPreset.Load(preset).Prior ?? throw new ArgumentException($"preset '{preset}' has no prior section");
+        var prior = new SimplePrior(o);
+        if (file is not null) StateDictLoader.LoadFile(prior, file);
+        prior.eval();
+        return prior;
+    }
+
+    private static BundleSampling ReadSampling(JsonElement s)
+    {
+        T[] Arr<T>(string name, T[] def, Func<JsonElement, T> get) => s.TryGetProperty(name, out var a) ? a.EnumerateArray().Select(get).ToArray() : def;
+        var d = BundleSampling.Official;
+        return new BundleSampling(Arr("hop_fraction", d.HopFraction, e => e.GetDouble()), Arr("temperature", d.Temperature, e => e.GetDouble()),
+                                  Arr("chunk_size", d.ChunkSize, e => e.GetInt32()), Arr("max_batch_size", d.MaxBatchSize, e => e.GetInt32()));
+    }
+
+    /// <summary>The priors must match the VQ-VAE: levels in order, codebook size and hops.</summary>
+    private static ModelBundle Checked(ModelBundle b)
+    {
+        if (b.Priors.Length != b.Vqvae.Levels) throw new ArgumentException($"{b.Source}: {b.Priors.Length} priors for a {b.Vqvae.Levels}-level VQ-VAE");
+        for (int l = 0; l < b.Priors.Length; l++)
+        {
+            var o = b.Priors[l].Options;
+            if (o.Level != l) throw new ArgumentException($"{b.Source}: prior {l} is a level-{o.Level} prior");
+            if (o.LBins != b.Vqvae.Options.LBins) throw new ArgumentException($"{b.Source}: level-{l} prior has {o.LBins} code bins, the VQ-VAE {b.Vqvae.Options.LBins}");
+            if (o.RawToTokens != b.Vqvae.HopLengths[l]) throw new ArgumentException($"{b.Source}: level-{l} prior expects hop {o.RawToTokens}, the VQ-VAE has {b.Vqvae.HopLengths[l]}");
+        }
+        return b;
+    }
+
+    public void Dispose()
+    {
+        Vqvae.Dispose();
+        foreach (var p in Priors) p.Dispose();
+    }
+}
