@@ -1,0 +1,61 @@
+using JukeboxBridge.Model.Vqvae;
+using static TorchSharp.torch;
+
+namespace JukeboxBridge.Sampling;
+
+/// <summary>One streamed block of decoded audio: its sequence number, where it starts in the take, and the samples (variations, samples).</summary>
+public sealed record DecodedBlock(int Seq, long SampleOffset, float[][] Audio, int SampleRate);
+
+/// <summary>
+/// Decodes a growing code sequence into audio blocks as soon as each block's codes and enough codes after it exist.
+/// Each block is decoded with the decoder's receptive field of code context on both sides, so the concatenated blocks
+/// equal the one-shot decode of the whole sequence (up to float rounding). Codes already pushed must never change.
+/// </summary>
+public sealed class BlockDecoder
+{
+    private readonly VQVAE _vq;
+    private readonly int _level;
+    private readonly long _blockFrames, _margin;
+    private long _next;
+    private int _seq;
+
+    /// <param name="blockSeconds">Audio per block (rounded to whole codes).</param>
+    public BlockDecoder(VQVAE vq, double blockSeconds, int level = 0)
+    {
+        _vq = vq; _level = level;
+        int hop = vq.HopLengths[level];
+        _blockFrames = Math.Max(1, (long)(blockSeconds * vq.Options.SampleRate / hop));
+        _margin = ReceptiveField.DecoderFrames(vq.Options, level);
+    }
+
+    public long BlockFrames => _blockFrames;
+    /// <summary>Codes after a block that must exist before it is decoded.</summary>
+    public long LookaheadFrames => _margin;
+
+    /// <summary>
+    /// Offers the codes so far (variations, frames). Returns the blocks that can now be decoded exactly; with
+    /// <paramref name="final"/> the rest, up to the end.
+    /// </summary>
+    public List<DecodedBlock> Push(Tensor codes, bool final = false)
+    {
+        var blocks = new List<DecodedBlock>();
+        long have = codes.shape[1];
+        using var noGrad = no_grad();
+        while (_next < have && (final || _next + _blockFrames + _margin <= have))
+        {
+            long s = _next, e = Math.Min(have, s + _blockFrames);
+            if (!final && e + _margin > have) break;
+            long a = Math.Max(0, s - _margin), b = Math.Min(have, e + _margin);
+            using var scope = NewDisposeScope();
+            var piece = codes.narrow(1, a, b - a);
+            var audio = _vq.DecodeLevel(piece, _level);                              // (N, (b-a)*hop, 1)
+            int hop = _vq.HopLengths[_level];
+            var kept = audio.narrow(1, (s - a) * hop, (e - s) * hop).squeeze(-1).contiguous();
+            var rows = new float[kept.shape[0]][];
+            for (int i = 0; i < rows.Length; i++) rows[i] = kept[i].data<float>().ToArray();
+            blocks.Add(new DecodedBlock(_seq++, s * hop, rows, _vq.Options.SampleRate));
+            _next = e;
+        }
+        return blocks;
+    }
+}
