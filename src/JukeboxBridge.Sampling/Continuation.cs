@@ -8,6 +8,11 @@ namespace JukeboxBridge.Sampling;
 /// <summary>What to generate: how long after the prompt, how many variations, sampling overrides, labels per level.</summary>
 public sealed record ContinuationRequest(double Seconds, int Variations = 1, int Seed = 0, double? Temperature = null, int TopK = 0, double TopP = 0)
 {
+    /// <summary>Interleaved (default: audio blocks stream early) or the reference's level-by-level order; same codes either way.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Interleaved;
+    /// <summary>Seconds of audio per streamed block.</summary>
+    public double BlockSeconds { get; init; } = 1.0;
+
     /// <summary>Label rows (variations, label length) per level for labelled priors; null for unlabelled ones.</summary>
     public Tensor?[]? Labels { get; init; }
     /// <summary>Full lyric tokens per variation, per level (lyrics priors).</summary>
@@ -29,8 +34,10 @@ public sealed record ContinuationResult(AudioClip[] Takes, Tensor[] Codes, doubl
 /// </summary>
 public static class Continuation
 {
+    /// <param name="blocks">Receives level-0 audio blocks (seam-free) as soon as they can be decoded.</param>
     public static ContinuationResult Run(ModelBundle bundle, AudioClip prompt, ContinuationRequest request,
-                                         IProgress<ContinuationProgress>? progress = null, CancellationToken cancel = default)
+                                         IProgress<ContinuationProgress>? progress = null, CancellationToken cancel = default,
+                                         IProgress<DecodedBlock>? blocks = null)
     {
         if (request.Seconds <= 0) throw new ArgumentException("the continuation length must be positive");
         if (request.Variations < 1) throw new ArgumentException("at least one variation");
@@ -47,33 +54,50 @@ public static class Continuation
         var x = tensor(clip.Channels[0].AsSpan(0, (int)promptSamples).ToArray()).view(1, promptSamples, 1).expand(n, promptSamples, 1).contiguous();
         var zs = vq.Encode(x, chunkSamples: 30L * rate);
         for (int i = 0; i < zs.Length; i++) zs[i] = zs[i].DetachFromDisposeScope();
-        var generator = new Generator((ulong)request.Seed);
         try
         {
-            for (int level = bundle.Priors.Length - 1; level >= 0; level--)
+            var s = bundle.Sampling;
+            LevelSettings Settings(int level) => new(
+                new SamplingOptions(request.Temperature ?? s.Temperature[level], request.TopK, request.TopP, s.ChunkSize[level]),
+                s.HopFraction[level], s.MaxBatchSize[level]) { FullLyricTokens = request.Lyrics?[level], WindowSeed = request.Seed };
+            for (int level = 0; level < bundle.Priors.Length; level++)
+                if (bundle.Priors[level].Options.Labels && request.Labels?[level] is null)
+                    throw new ArgumentException($"the level-{level} prior needs labels (artist, genre{(bundle.Priors[level].Options.UseTokens ? ", lyrics" : "")})");
+            var totals = bundle.Priors.Select((p, l) =>
+                LevelSampling.Plan(p.Options, totalSamples / p.Options.RawToTokens, zs[l].shape[1], s.HopFraction[l]).Count).ToArray();
+            var done = new int[bundle.Priors.Length];
+            // Streaming: level-0 blocks are decoded as their codes (and look-ahead) appear and make up the take;
+            // otherwise the take is decoded once at the end.
+            var decoder = blocks is null ? null : new BlockDecoder(vq, request.BlockSeconds);
+            var streamed = new List<DecodedBlock>();
+            void Emit(bool final)
             {
-                cancel.ThrowIfCancellationRequested();
-                var prior = bundle.Priors[level];
-                var o = prior.Options;
-                long total = totalSamples / o.RawToTokens;
-                var s = bundle.Sampling;
-                var settings = new LevelSettings(
-                    new SamplingOptions(request.Temperature ?? s.Temperature[level], request.TopK, request.TopP, s.ChunkSize[level]),
-                    s.HopFraction[level], s.MaxBatchSize[level]) { FullLyricTokens = request.Lyrics?[level] };
-                var labels = request.Labels?[level];
-                if (o.Labels && labels is null) throw new ArgumentException($"the level-{level} prior needs labels (artist, genre{(o.UseTokens ? ", lyrics" : "")})");
-                int windowsTotal = total >= o.NCtx ? LevelSampling.Starts(total, o.NCtx, (long)(s.HopFraction[level] * o.NCtx)).Count() : 1;
-                int done = 0;
-                progress?.Report(new ContinuationProgress(level, 0, windowsTotal));
-                LevelSampling.SampleLevel(prior, zs, level, total, labels, settings, generator,
-                    new SyncProgress<WindowReport>(_ => progress?.Report(new ContinuationProgress(level, ++done, windowsTotal))), cancel);
+                foreach (var b in decoder!.Push(zs[0], final)) { streamed.Add(b); blocks!.Report(b); }
             }
-            var audio = vq.Decode(new[] { zs[0] }, 0, chunkFrames: 30L * rate / vq.HopLengths[0]);   // (N, T, 1)
-            long keep = Math.Min(totalSamples, audio.shape[1]);
+            Schedule.Run(request.Schedule, bundle.Priors, zs, totalSamples, l => request.Labels?[l], Settings, w =>
+            {
+                progress?.Report(new ContinuationProgress(w.Level, ++done[w.Level], totals[w.Level]));
+                if (w.Level == 0 && decoder is not null) Emit(final: done[0] == totals[0]);
+            }, cancel: cancel);
+            if (decoder is not null) Emit(final: true);
+
+            long keep;
+            float[][] rows;
+            if (decoder is not null)
+            {
+                rows = Enumerable.Range(0, n).Select(i => streamed.SelectMany(b => b.Audio[i]).ToArray()).ToArray();
+                keep = Math.Min(totalSamples, rows[0].Length);
+            }
+            else
+            {
+                using var audio = vq.Decode(new[] { zs[0] }, 0, chunkFrames: 30L * rate / vq.HopLengths[0]);   // (N, T, 1)
+                keep = Math.Min(totalSamples, audio.shape[1]);
+                rows = Enumerable.Range(0, n).Select(i => audio[i, ..(int)keep, 0].contiguous().data<float>().ToArray()).ToArray();
+            }
             var takes = new AudioClip[n];
             for (int i = 0; i < n; i++)
             {
-                var samples = audio[i, ..(int)keep, 0].contiguous().data<float>().ToArray();
+                var samples = rows[i].AsSpan(0, (int)keep).ToArray();
                 for (int k = 0; k < samples.Length; k++) samples[k] = Math.Clamp(samples[k], -1f, 1f);
                 takes[i] = AudioClip.Mono(rate, samples);
             }
@@ -86,8 +110,4 @@ public static class Continuation
         }
     }
 
-    private sealed class SyncProgress<T>(Action<T> f) : IProgress<T>
-    {
-        public void Report(T value) => f(value);
-    }
 }

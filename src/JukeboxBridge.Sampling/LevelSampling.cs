@@ -8,6 +8,12 @@ namespace JukeboxBridge.Sampling;
 /// <summary>How one level is sampled: the prior's token options, the window hop, batching, and the lyrics behind its labels.</summary>
 public sealed record LevelSettings(SamplingOptions Tokens, double HopFraction, int MaxBatchSize = 16)
 {
+    /// <summary>
+    /// When set, each window draws from its own generator seeded from (seed, level, window start), so windows give the
+    /// same codes whatever order they run in (level after level, or interleaved for streaming).
+    /// </summary>
+    public int? WindowSeed { get; init; }
+
     /// <summary>Full lyric token list per item (lyrics priors): the window's lyric tokens are re-chosen from it.</summary>
     public IReadOnlyList<long[]>? FullLyricTokens { get; init; }
 }
@@ -67,6 +73,29 @@ public static class LevelSampling
         return reports;
     }
 
+    /// <summary>
+    /// The windows of a level as the reference would run them: (start, sample_tokens or null for a full window). A
+    /// partial window's start depends on the codes present when it runs, so it is planned from <paramref name="current"/>.
+    /// </summary>
+    public static List<(long Start, long? SampleTokens)> Plan(PriorOptions o, long totalLength, long current, double hopFraction)
+    {
+        long nCtx = o.NCtx;
+        if (totalLength >= nCtx)
+            return Starts(totalLength, nCtx, (long)(hopFraction * nCtx)).Select(s => (s, (long?)null)).ToList();
+        return current < nCtx - totalLength
+            ? new List<(long, long?)> { (0, current + totalLength) }
+            : new List<(long, long?)> { (current - nCtx + totalLength, nCtx) };
+    }
+
+    /// <summary>Codes of the level above a window needs to exist first (0 for the top level).</summary>
+    public static long UpperCodesNeeded(PriorOptions o, long start) =>
+        o.XCond ? (start + o.NCtx) / (long)Math.Pow(o.CondStrideT, o.CondDownT) : 0;
+
+    /// <summary>Runs one planned window (see <see cref="Plan"/>).</summary>
+    public static WindowReport RunWindow(SimplePrior prior, Tensor[] zs, int level, (long Start, long? SampleTokens) window, Tensor? baseLabels,
+                                         LevelSettings settings, Generator? generator = null) =>
+        SampleWindow(prior, zs, level, window.Start, window.SampleTokens, baseLabels, settings, generator);
+
     /// <summary>The label rows for a window starting at <paramref name="start"/> codes (reference get_y).</summary>
     public static Tensor WindowLabels(PriorOptions o, Tensor baseLabels, long start, IReadOnlyList<long[]>? fullLyrics)
     {
@@ -113,6 +142,8 @@ public static class LevelSampling
 
         long n = zs[level].shape[0];
         var options = settings.Tokens with { SampleTokens = (int)tokens };
+        if (settings.WindowSeed is int ws)
+            generator = new Generator((ulong)HashCode.Combine(ws, level, start) & 0x7FFFFFFF);
         var parts = new List<Tensor>();
         for (long b0 = 0; b0 < n; b0 += settings.MaxBatchSize)
         {
