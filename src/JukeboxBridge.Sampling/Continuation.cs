@@ -20,7 +20,7 @@ public sealed record ContinuationRequest(double Seconds, int Variations = 1, int
 }
 
 /// <summary>Progress of a continuation: which level, how many of its windows are done.</summary>
-public sealed record ContinuationProgress(int Level, int WindowsDone, int WindowsTotal);
+public sealed record ContinuationProgress(int Level, int WindowsDone, int WindowsTotal, long NewTokens = 0);
 
 /// <summary>The generated take: audio per variation (prompt + continuation, 44.1 kHz mono) and the codes of every level.</summary>
 public sealed record ContinuationResult(AudioClip[] Takes, Tensor[] Codes, double PromptSeconds) : IDisposable
@@ -76,7 +76,7 @@ public static class Continuation
             }
             Schedule.Run(request.Schedule, bundle.Priors, zs, totalSamples, l => request.Labels?[l], Settings, w =>
             {
-                progress?.Report(new ContinuationProgress(w.Level, ++done[w.Level], totals[w.Level]));
+                progress?.Report(new ContinuationProgress(w.Level, ++done[w.Level], totals[w.Level], w.NewTokens * n));
                 if (w.Level == 0 && decoder is not null) Emit(final: done[0] == totals[0]);
             }, cancel: cancel);
             if (decoder is not null) Emit(final: true);

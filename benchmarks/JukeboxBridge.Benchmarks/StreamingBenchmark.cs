@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using JukeboxBridge.Audio;
+using JukeboxBridge.Audio.Analysis;
+using JukeboxBridge.Sampling;
+
+namespace JukeboxBridge.Benchmarks;
+
+/// <summary>
+/// streaming: a 3-level continuation on a small random-weight bundle (default `tiny`), once per schedule: total time,
+/// time to the first streamed level-0 block, their ratio, and tokens/s per level (codes added across variations per
+/// second spent in that level's windows). Target: the interleaved first block within 10% of the total time.
+/// first_new_block_s: the first block that reaches past the prompt (the first continuation a producer hears).
+/// Options: --model tiny --prompt-seconds 1 --seconds 4 --block-seconds 0.5 --variations 1
+/// </summary>
+public sealed class StreamingBenchmark : IBenchmark
+{
+    public string Name => "streaming";
+    public string Description => "time to first streamed block vs total, interleaved vs level-by-level schedule";
+
+    public IReadOnlyList<Measurement> Run(string[] options)
+    {
+        string model = Opt(options, "--model", "tiny");
+        double promptS = double.Parse(Opt(options, "--prompt-seconds", "1")), seconds = double.Parse(Opt(options, "--seconds", "4"));
+        double blockS = double.Parse(Opt(options, "--block-seconds", "0.5"));
+        int variations = int.Parse(Opt(options, "--variations", "1"));
+        using var bundle = ModelBundle.Load(model);
+        var prompt = AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 220, 0.4, (int)(44100 * promptS)));
+        var results = new List<Measurement>();
+        foreach (var (kind, label) in new[] { (ScheduleKind.Interleaved, "interleaved"), (ScheduleKind.LevelByLevel, "level-by-level") })
+        {
+            Console.Error.WriteLine($"streaming: {label}, {promptS} s prompt + {seconds} s, blocks of {blockS} s ...");
+            var req = new ContinuationRequest(seconds, variations, Seed: 1) { Schedule = kind, BlockSeconds = blockS };
+            var sw = Stopwatch.StartNew();
+            double firstBlock = double.NaN, firstNew = double.NaN, last = 0;
+            long promptSamples = (long)(44100 * promptS) / 128 * 128;
+            var levelSeconds = new double[3];
+            var levelTokens = new long[3];
+            using var result = Continuation.Run(bundle, prompt, req,
+                new Sync<ContinuationProgress>(p =>
+                {
+                    double now = sw.Elapsed.TotalSeconds;
+                    if (p.WindowsDone > 0) { levelSeconds[p.Level] += now - last; levelTokens[p.Level] += p.NewTokens; }
+                    last = now;
+                }),
+                blocks: new Sync<DecodedBlock>(b =>
+                {
+                    if (double.IsNaN(firstBlock)) firstBlock = sw.Elapsed.TotalSeconds;
+                    if (double.IsNaN(firstNew) && b.SampleOffset + b.Audio[0].Length > promptSamples) firstNew = sw.Elapsed.TotalSeconds;
+                    last = sw.Elapsed.TotalSeconds;                          // decoding time is not a level's sampling time
+                }));
+            double total = sw.Elapsed.TotalSeconds;
+            double Tps(int l) => levelSeconds[l] > 0 ? Math.Round(levelTokens[l] / levelSeconds[l], 1) : 0;
+            results.Add(new Measurement(new Dictionary<string, object>
+            {
+                ["schedule"] = label, ["total_s"] = Math.Round(total, 2), ["first_block_s"] = Math.Round(firstBlock, 2),
+                ["ratio"] = Math.Round(firstBlock / total, 3),
+                ["first_new_block_s"] = Math.Round(firstNew, 2),
+                ["tokens_per_s_l2"] = Tps(2), ["tokens_per_s_l1"] = Tps(1), ["tokens_per_s_l0"] = Tps(0),
+            }, kind != ScheduleKind.Interleaved || firstBlock / total <= 0.1));
+        }
+        return results;
+    }
+
+    private sealed class Sync<T>(Action<T> f) : IProgress<T>
+    {
+        public void Report(T value) => f(value);
+    }
+
+    private static string Opt(string[] o, string name, string def)
+    {
+        int i = Array.IndexOf(o, name);
+        return i >= 0 && i + 1 < o.Length ? o[i + 1] : def;
+    }
+}
