@@ -49,6 +49,32 @@ public sealed class ModelBundle : IDisposable
         throw new FileNotFoundException($"--model '{spec}' is neither a model folder nor a bundle preset (presets: {string.Join(", ", known)})", spec);
     }
 
+    /// <summary>
+    /// Only the VQ-VAE of a --model spec (a bundle preset, a bundle folder, an OpenAI folder), without loading the
+    /// priors; null when the spec is not a bundle (then it is a VQ-VAE checkpoint or preset of its own).
+    /// </summary>
+    public static VQVAE? LoadVqvaeOnly(string spec, int seed = 0)
+    {
+        if (Directory.Exists(spec))
+        {
+            var json = Path.Combine(spec, "bundle.json");
+            if (File.Exists(json)) return VqvaeFromJson(json, spec, seed);
+            var file = Path.Combine(spec, "vqvae.pth.tar");
+            return File.Exists(file) ? LoadVqvae("vqvae", file, seed) : throw new FileNotFoundException($"{spec}: no vqvae.pth.tar or bundle.json", file);
+        }
+        string preset = Path.Combine(BundlesDir, spec + ".json");
+        return File.Exists(preset) ? VqvaeFromJson(preset, null, seed) : null;
+    }
+
+    private static VQVAE VqvaeFromJson(string path, string? weightsDir, int seed)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var root = doc.RootElement;
+        weightsDir ??= root.TryGetProperty("weights_dir", out var wd) ? wd.GetString() : null;
+        var vqSpec = root.GetProperty("vqvae");
+        return LoadVqvae(vqSpec.GetProperty("preset").GetString()!, FileOf(vqSpec, weightsDir, path), seed);
+    }
+
     private static ModelBundle FromJson(string path, string? weightsDir, int seed)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));

@@ -110,3 +110,19 @@ public class ContinueCommandTests
         Assert.Contains("--model", err);
     }
 }
+
+public class BundleModelOptionTests
+{
+    [Fact]
+    public void Encode_and_decode_take_a_bundle_as_model()
+    {
+        using var dir = new TempDir();
+        WavWriter.Write(dir.File("p.wav"), AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 330, 0.3, 8192)), WavSampleFormat.Pcm16);
+        var (code, _, err) = CliRunner.Run("encode", dir.File("p.wav"), "--model", "tiny", "--out", dir.File("c.safetensors"));
+        Assert.True(code == 0, err);
+        Assert.Contains("bundle tiny", err);
+        (code, _, err) = CliRunner.Run("decode", dir.File("c.safetensors"), "--model", "tiny", "--out", dir.File("o.wav"));
+        Assert.True(code == 0, err);
+        Assert.Equal(8192, WavReader.Read(dir.File("o.wav")).Frames);
+    }
+}

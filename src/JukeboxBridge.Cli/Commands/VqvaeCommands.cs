@@ -12,11 +12,20 @@ public static class VqvaeCommands
 {
     private static Option<string> ModelOption() => new("--model")
     {
-        Description = "VQ-VAE: a checkpoint (OpenAI vqvae.pth.tar, torch .pth, our .safetensors) or a preset name in presets/models (random weights)",
+        Description = "VQ-VAE: a checkpoint (OpenAI vqvae.pth.tar, torch .pth, our .safetensors), a model preset (random weights), or a bundle / model folder (its VQ-VAE)",
         Required = true,
     };
 
     private static Option<string?> PresetOption() => new("--preset") { Description = "model shape to build when the checkpoint carries none (default: the file's own hps/metadata, else the official 'vqvae')" };
+
+    /// <summary>A VQ-VAE checkpoint or preset, or the VQ-VAE of a bundle (preset or folder), as `jukebox continue` takes --model.</summary>
+    private static LoadedVqvae Load(string spec, string? preset)
+    {
+        bool isVqvaeFile = File.Exists(spec) && !Directory.Exists(spec);
+        if (!isVqvaeFile && preset is null && JukeboxBridge.Sampling.ModelBundle.LoadVqvaeOnly(spec) is { } fromBundle)
+            return new LoadedVqvae(fromBundle, $"VQ-VAE of bundle {spec}", "bundle");
+        return VqvaeLoader.Load(spec, preset);
+    }
 
     public static Command Encode(CliContext ctx)
     {
@@ -28,7 +37,7 @@ public static class VqvaeCommands
         var cmd = new Command("encode", "Encode audio into VQ-VAE codes (codes/level_0..2)") { audio, model, preset, output, chunk };
         cmd.SetAction(r => ctx.Guard(() =>
         {
-            using var vq = VqvaeLoader.Load(r.GetValue(model)!, r.GetValue(preset));
+            using var vq = Load(r.GetValue(model)!, r.GetValue(preset));
             var o = vq.Model.Options;
             var clip = AudioFile.ReadAs(r.GetValue(audio)!, o.SampleRate, mono: true);
             long n = clip.Frames, padded = (n + o.LengthMultiple - 1) / o.LengthMultiple * o.LengthMultiple;
@@ -59,7 +68,7 @@ public static class VqvaeCommands
         var cmd = new Command("decode", "Decode VQ-VAE codes of one level back to audio") { codesArg, model, preset, level, output, bits };
         cmd.SetAction(r => ctx.Guard(() =>
         {
-            using var vq = VqvaeLoader.Load(r.GetValue(model)!, r.GetValue(preset));
+            using var vq = Load(r.GetValue(model)!, r.GetValue(preset));
             using var codes = CodesFile.Load(r.GetValue(codesArg)!);
             int l = r.GetValue(level);
             if (!codes.Levels.TryGetValue(l, out var z))
