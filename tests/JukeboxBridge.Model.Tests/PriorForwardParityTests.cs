@@ -16,19 +16,7 @@ public class PriorForwardParityTests
 
     public static IEnumerable<object[]> Cases() => FixtureCases.Rows("prior", Kind);
 
-    internal static PriorOptions OptionsOf(JsonElement hparams)
-    {
-        var p = hparams.GetProperty("prior").Deserialize<PriorOptions>()!;
-        var d = hparams.GetProperty("derived");
-        var vq = hparams.GetProperty("vqvae");
-        int level = p.Level, levels = d.GetProperty("levels").GetInt32();
-        int up = Math.Min(level + 1, levels - 1);
-        return p with
-        {
-            LBins = d.GetProperty("l_bins").GetInt32(), Levels = levels, RawToTokens = d.GetProperty("raw_to_tokens").GetInt32(),
-            CondDownT = vq.GetProperty("downs_t")[up].GetInt32(), CondStrideT = vq.GetProperty("strides_t")[up].GetInt32(),
-        };
-    }
+    internal static PriorOptions OptionsOf(JsonElement hparams) => PriorFixtureOptions.From(hparams, hparams.GetProperty("vqvae"));
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -33,18 +33,6 @@ public class E2ePrimedParityTests
         ReverseDecoderDilation = h.GetProperty("vqvae_reverse_decoder_dilation").GetBoolean(),
     };
 
-    private static PriorOptions PriorOf(JsonElement p, JsonElement vq)
-    {
-        var o = p.GetProperty("prior").Deserialize<PriorOptions>()!;
-        var d = p.GetProperty("derived");
-        int levels = d.GetProperty("levels").GetInt32(), up = Math.Min(o.Level + 1, levels - 1);
-        return o with
-        {
-            LBins = d.GetProperty("l_bins").GetInt32(), Levels = levels, RawToTokens = d.GetProperty("raw_to_tokens").GetInt32(),
-            CondDownT = vq.GetProperty("downs_t")[up].GetInt32(), CondStrideT = vq.GetProperty("strides_t")[up].GetInt32(),
-        };
-    }
-
     [Theory]
     [MemberData(nameof(Cases))]
     public void Codes_windows_and_audio_match_at_every_level(string name)
@@ -56,7 +44,7 @@ public class E2ePrimedParityTests
         using var vqvae = new VQVAE(VqvaeOf(h.GetProperty("vqvae")));
         StateDictLoader.Load(vqvae, StateDictLoader.WithPrefix(f, "weight/vqvae/"), strict: true, name);
         vqvae.eval();
-        var priors = h.GetProperty("priors").EnumerateArray().Select(p => PriorOf(p, h.GetProperty("vqvae"))).ToArray();
+        var priors = h.GetProperty("priors").EnumerateArray().Select(p => Model.Tests.PriorFixtureOptions.From(p, h.GetProperty("vqvae"))).ToArray();
         var models = priors.Select(o => new SimplePrior(o)).ToArray();
         try
         {
