@@ -25,9 +25,9 @@ public sealed class PriorSamplingBenchmark : IBenchmark
 
     public IReadOnlyList<Measurement> Run(string[] options)
     {
-        var batches = Opt(options, "--batch", "1,4").Split(',').Select(int.Parse).ToArray();
-        int tokens = int.Parse(Opt(options, "--tokens", "128"));
-        if (Opt(options, "--threads", "") is { Length: > 0 } th) set_num_threads(int.Parse(th));
+        var batches = BenchmarkOptions.Get(options, "--batch", "1,4").Split(',').Select(int.Parse).ToArray();
+        int tokens = int.Parse(BenchmarkOptions.Get(options, "--tokens", "128"));
+        if (BenchmarkOptions.Get(options, "--threads", "") is { Length: > 0 } th) set_num_threads(int.Parse(th));
         manual_seed(0);
         using var prior = new SimplePrior(Config);
         prior.eval();
@@ -72,9 +72,4 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         return best;
     }
 
-    private static string Opt(string[] o, string name, string def)
-    {
-        int i = Array.IndexOf(o, name);
-        return i >= 0 && i + 1 < o.Length ? o[i + 1] : def;
-    }
 }

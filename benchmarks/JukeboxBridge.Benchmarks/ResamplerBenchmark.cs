@@ -17,9 +17,9 @@ public sealed class ResamplerBenchmark : IBenchmark
 
     public IReadOnlyList<Measurement> Run(string[] options)
     {
-        var pairs = Option(options, "--pairs", "48000:44100,44100:48000,96000:44100,88200:44100,22050:44100,16000:44100")
+        var pairs = BenchmarkOptions.Get(options, "--pairs", "48000:44100,44100:48000,96000:44100,88200:44100,22050:44100,16000:44100")
             .Split(',').Select(p => p.Split(':')).Select(p => (int.Parse(p[0]), int.Parse(p[1]))).ToList();
-        double seconds = double.Parse(Option(options, "--seconds", "30"));
+        double seconds = double.Parse(BenchmarkOptions.Get(options, "--seconds", "30"));
         var results = new List<Measurement>();
         foreach (var (a, b) in pairs)
         {
@@ -49,9 +49,4 @@ public sealed class ResamplerBenchmark : IBenchmark
         return results;
     }
 
-    private static string Option(string[] o, string name, string def)
-    {
-        int i = Array.IndexOf(o, name);
-        return i >= 0 && i + 1 < o.Length ? o[i + 1] : def;
-    }
 }

@@ -19,10 +19,10 @@ public sealed class StreamingBenchmark : IBenchmark
 
     public IReadOnlyList<Measurement> Run(string[] options)
     {
-        string model = Opt(options, "--model", "tiny");
-        double promptS = double.Parse(Opt(options, "--prompt-seconds", "1")), seconds = double.Parse(Opt(options, "--seconds", "4"));
-        double blockS = double.Parse(Opt(options, "--block-seconds", "0.5"));
-        int variations = int.Parse(Opt(options, "--variations", "1"));
+        string model = BenchmarkOptions.Get(options, "--model", "tiny");
+        double promptS = double.Parse(BenchmarkOptions.Get(options, "--prompt-seconds", "1")), seconds = double.Parse(BenchmarkOptions.Get(options, "--seconds", "4"));
+        double blockS = double.Parse(BenchmarkOptions.Get(options, "--block-seconds", "0.5"));
+        int variations = int.Parse(BenchmarkOptions.Get(options, "--variations", "1"));
         using var bundle = ModelBundle.Load(model);
         var prompt = AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 220, 0.4, (int)(44100 * promptS)));
         var results = new List<Measurement>();
@@ -36,13 +36,13 @@ public sealed class StreamingBenchmark : IBenchmark
             var levelSeconds = new double[3];
             var levelTokens = new long[3];
             using var result = Continuation.Run(bundle, prompt, req,
-                new Sync<ContinuationProgress>(p =>
+                new CallbackProgress<ContinuationProgress>(p =>
                 {
                     double now = sw.Elapsed.TotalSeconds;
                     if (p.WindowsDone > 0) { levelSeconds[p.Level] += now - last; levelTokens[p.Level] += p.NewTokens; }
                     last = now;
                 }),
-                blocks: new Sync<DecodedBlock>(b =>
+                blocks: new CallbackProgress<DecodedBlock>(b =>
                 {
                     if (double.IsNaN(firstBlock)) firstBlock = sw.Elapsed.TotalSeconds;
                     if (double.IsNaN(firstNew) && b.SampleOffset + b.Audio[0].Length > promptSamples) firstNew = sw.Elapsed.TotalSeconds;
@@ -61,14 +61,5 @@ public sealed class StreamingBenchmark : IBenchmark
         return results;
     }
 
-    private sealed class Sync<T>(Action<T> f) : IProgress<T>
-    {
-        public void Report(T value) => f(value);
-    }
 
-    private static string Opt(string[] o, string name, string def)
-    {
-        int i = Array.IndexOf(o, name);
-        return i >= 0 && i + 1 < o.Length ? o[i + 1] : def;
-    }
 }

@@ -20,11 +20,11 @@ public sealed class VqvaeBenchmark : IBenchmark
 
     public IReadOnlyList<Measurement> Run(string[] options)
     {
-        double seconds = double.Parse(Opt(options, "--seconds", "10"));
-        string preset = Opt(options, "--preset", "vqvae");
-        int repeats = int.Parse(Opt(options, "--repeats", "2"));
-        var device = new Device(Opt(options, "--device", "cpu"));
-        if (Opt(options, "--threads", "") is { Length: > 0 } th) set_num_threads(int.Parse(th));
+        double seconds = double.Parse(BenchmarkOptions.Get(options, "--seconds", "10"));
+        string preset = BenchmarkOptions.Get(options, "--preset", "vqvae");
+        int repeats = int.Parse(BenchmarkOptions.Get(options, "--repeats", "2"));
+        var device = new Device(BenchmarkOptions.Get(options, "--device", "cpu"));
+        if (BenchmarkOptions.Get(options, "--threads", "") is { Length: > 0 } th) set_num_threads(int.Parse(th));
 
         using var vq = VqvaeLoader.Load(preset, seed: 0);
         vq.Model.to(device);
@@ -61,9 +61,4 @@ public sealed class VqvaeBenchmark : IBenchmark
         };
     }
 
-    private static string Opt(string[] o, string name, string def)
-    {
-        int i = Array.IndexOf(o, name);
-        return i >= 0 && i + 1 < o.Length ? o[i + 1] : def;
-    }
 }

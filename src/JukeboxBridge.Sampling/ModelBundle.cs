@@ -81,8 +81,7 @@ public sealed class ModelBundle : IDisposable
         var root = doc.RootElement;
         weightsDir ??= root.TryGetProperty("weights_dir", out var wd) ? wd.GetString() : null;
         manual_seed(seed);
-        var vqSpec = root.GetProperty("vqvae");
-        var vq = LoadVqvae(vqSpec.GetProperty("preset").GetString()!, FileOf(vqSpec, weightsDir, path), seed);
+        var vq = VqvaeFromJson(path, weightsDir, seed);
         var priors = new List<SimplePrior>();
         try
         {

@@ -41,7 +41,7 @@ public static class ContinueCommand
             request = WithLabels(request, bundle, clip, r.GetValue(artist), r.GetValue(genre), r.GetValue(lyrics), r.GetValue(ids) ?? Environment.GetEnvironmentVariable("JUKEBOX_IDS"));
             ctx.Err.WriteLine($"model: {bundle.Source}; prompt {clip.DurationSeconds:F2} s, continuing {r.GetValue(seconds):F1} s, {n} variation(s)");
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            using var result = Continuation.Run(bundle, clip, request, new SyncProgress<ContinuationProgress>(p =>
+            using var result = Continuation.Run(bundle, clip, request, new JukeboxBridge.Sampling.CallbackProgress<ContinuationProgress>(p =>
             {
                 if (p.WindowsDone == 0) sw.Restart();
                 bar.Update(p.WindowsDone, p.WindowsTotal, $"level {p.Level} windows", p.WindowsDone > 0 ? sw.Elapsed.TotalSeconds / p.WindowsDone : 0);

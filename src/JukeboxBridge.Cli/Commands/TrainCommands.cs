@@ -43,7 +43,7 @@ public static class TrainCommands
             Console.CancelKeyPress += onCancel;
             try
             {
-                trainer.Run(new SyncProgress<TrainingProgress>(p =>
+                trainer.Run(new JukeboxBridge.Sampling.CallbackProgress<TrainingProgress>(p =>
                 {
                     bar.Update(p.Step, p.TotalSteps, $"loss {p.Loss:G4} recons {p.Metrics["recons_loss"]:G3} usage {p.Metrics["usage"]:F0}", p.SecondsPerStep);
                     if (p.Saved != null) bar.Message($"step {p.Step}: saved {Path.Combine(p.Saved, VqvaeTrainer.CheckpointName)}");
@@ -55,10 +55,4 @@ public static class TrainCommands
         }));
         return cmd;
     }
-}
-
-/// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-public sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -120,7 +120,13 @@ public sealed class ConditionalAutoregressive2D : nn.Module
             for (long t = p; t < sampleTokens; t++)
             {
                 using var stepScope = NewDisposeScope();
-                var x = t == 0 ? Embed(0, 1, null) : x_emb.forward(last!) + pos_emb.pos_emb.narrow(0, t, 1) + (xCond?.narrow(1, t, 1) ?? zeros(1));
+                Tensor x;
+                if (t == 0) x = Embed(0, 1, null);
+                else
+                {
+                    x = x_emb.forward(last!) + pos_emb.pos_emb.narrow(0, t, 1);
+                    if (xCond is not null) x = x + xCond.narrow(1, t, 1);
+                }
                 var h = transformer.Step(x, encoderKv, caches);
                 if (_addCondAfter && xCond is not null) h = h + xCond.narrow(1, t, 1);
                 var logits = x_out!.forward(h);                                   // (N, 1, bins)

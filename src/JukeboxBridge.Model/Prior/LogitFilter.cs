@@ -13,6 +13,7 @@ public static class LogitFilter
     {
         if (topK < 0 || topP < 0 || topP > 1) throw new ArgumentOutOfRangeException(nameof(topK), "top_k must be >= 0 and top_p in [0, 1]");
         if (topK > 0 && topP > 0) throw new ArgumentException("set top_k or top_p, not both (as the reference)");
+        if (topK == 0 && topP == 0) return logits.alias();                         // nothing to filter: no copy per token
         using var scope = NewDisposeScope();
         var x = logits.clone();
         long vocab = x.shape[^1];
