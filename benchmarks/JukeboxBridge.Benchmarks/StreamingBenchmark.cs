@@ -2,6 +2,7 @@ using System.Diagnostics;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Analysis;
 using JukeboxBridge.Sampling;
+using JukeboxBridge.Sampling.Jobs;
 
 namespace JukeboxBridge.Benchmarks;
 
@@ -29,20 +30,22 @@ public sealed class StreamingBenchmark : IBenchmark
         foreach (var (kind, label) in new[] { (ScheduleKind.Interleaved, "interleaved"), (ScheduleKind.LevelByLevel, "level-by-level") })
         {
             Console.Error.WriteLine($"streaming: {label}, {promptS} s prompt + {seconds} s, blocks of {blockS} s ...");
-            var req = new ContinuationRequest(seconds, variations, Seed: 1) { Schedule = kind, BlockSeconds = blockS };
+            var settings = new JobSettings { Seconds = seconds, Variations = variations, Seed = 1, Schedule = kind, BlockSeconds = blockS, Model = model };
             var sw = Stopwatch.StartNew();
             double firstBlock = double.NaN, firstNew = double.NaN, last = 0;
-            long promptSamples = (long)(44100 * promptS) / 128 * 128;
             var levelSeconds = new double[3];
             var levelTokens = new long[3];
-            using var result = Continuation.Run(bundle, prompt, req,
-                new CallbackProgress<ContinuationProgress>(p =>
+            using var job = SamplingJob.Create(bundle, settings, prompt);
+            long promptSamples = job.State.PromptSamples;
+            job.Run(new CallbackProgress<JobProgress>(p =>
                 {
+                    // Time since the previous event belongs to the level reporting now (block decoding is excluded below).
                     double now = sw.Elapsed.TotalSeconds;
-                    if (p.WindowsDone > 0) { levelSeconds[p.Level] += now - last; levelTokens[p.Level] += p.NewTokens; }
+                    levelSeconds[p.Level] += now - last;
+                    levelTokens[p.Level] = p.TokensDone;
                     last = now;
                 }),
-                blocks: new CallbackProgress<DecodedBlock>(b =>
+                new CallbackProgress<DecodedBlock>(b =>
                 {
                     if (double.IsNaN(firstBlock)) firstBlock = sw.Elapsed.TotalSeconds;
                     if (double.IsNaN(firstNew) && b.SampleOffset + b.Audio[0].Length > promptSamples) firstNew = sw.Elapsed.TotalSeconds;
@@ -60,6 +63,4 @@ public sealed class StreamingBenchmark : IBenchmark
         }
         return results;
     }
-
-
 }

@@ -11,7 +11,10 @@ public static class JukeboxCli
         var root = new RootCommand("JukeboxBridge: OpenAI Jukebox in your DAW. Inference daemon, tools and command-line client.");
         root.Subcommands.Add(InspectCommand.Create(ctx));
         root.Subcommands.Add(ConvertCommand.Create(ctx));
-        root.Subcommands.Add(ContinueCommand.Create(ctx));
+        root.Subcommands.Add(SamplingCommands.Continue(ctx));
+        root.Subcommands.Add(SamplingCommands.Sample(ctx));
+        root.Subcommands.Add(SamplingCommands.Upsample(ctx));
+        root.Subcommands.Add(SamplingCommands.Resume(ctx));
         root.Subcommands.Add(VqvaeCommands.Encode(ctx));
         root.Subcommands.Add(VqvaeCommands.Decode(ctx));
         root.Subcommands.Add(TrainCommands.Create(ctx));

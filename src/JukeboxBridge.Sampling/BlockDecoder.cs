@@ -20,12 +20,15 @@ public sealed class BlockDecoder
     private int _seq;
 
     /// <param name="blockSeconds">Audio per block (rounded to whole codes).</param>
-    public BlockDecoder(VQVAE vq, double blockSeconds, int level = 0)
+    /// <param name="startSeq">Blocks already delivered (a resumed job): decoding goes on after them.</param>
+    public BlockDecoder(VQVAE vq, double blockSeconds, int level = 0, int startSeq = 0)
     {
         _vq = vq; _level = level;
         int hop = vq.HopLengths[level];
         _blockFrames = Math.Max(1, (long)(blockSeconds * vq.Options.SampleRate / hop));
         _margin = ReceptiveField.DecoderFrames(vq.Options, level);
+        _seq = startSeq;
+        _next = startSeq * _blockFrames;
     }
 
     public long BlockFrames => _blockFrames;
@@ -47,10 +50,10 @@ public sealed class BlockDecoder
             if (!final && e + _margin > have) break;
             long a = Math.Max(0, s - _margin), b = Math.Min(have, e + _margin);
             using var scope = NewDisposeScope();
-            var piece = codes.narrow(1, a, b - a);
+            var piece = codes.narrow(1, a, b - a).to(_vq.parameters().First().device);
             var audio = _vq.DecodeLevel(piece, _level);                              // (N, (b-a)*hop, 1)
             int hop = _vq.HopLengths[_level];
-            var kept = audio.narrow(1, (s - a) * hop, (e - s) * hop).squeeze(-1).contiguous();
+            var kept = audio.narrow(1, (s - a) * hop, (e - s) * hop).squeeze(-1).to(ScalarType.Float32).cpu().contiguous();
             var rows = new float[kept.shape[0]][];
             for (int i = 0; i < rows.Length; i++) rows[i] = kept[i].data<float>().ToArray();
             blocks.Add(new DecodedBlock(_seq++, s * hop, rows, _vq.Options.SampleRate));

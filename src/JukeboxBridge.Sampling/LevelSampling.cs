@@ -16,6 +16,12 @@ public sealed record LevelSettings(SamplingOptions Tokens, double HopFraction, i
 
     /// <summary>Full lyric token list per item (lyrics priors): the window's lyric tokens are re-chosen from it.</summary>
     public IReadOnlyList<long[]>? FullLyricTokens { get; init; }
+
+    /// <summary>
+    /// Reproduce the reference's partial-window overshoot (a level shorter than one window gains its whole length
+    /// again after the codes already there). Off by default: the partial window then stops at the level's length.
+    /// </summary>
+    public bool ReferencePartialWindow { get; init; }
 }
 
 /// <summary>One window the sampler ran: where, and how many codes it added.</summary>
@@ -45,28 +51,11 @@ public static class LevelSampling
                                                  LevelSettings settings, Generator? generator = null, IProgress<WindowReport>? progress = null,
                                                  CancellationToken cancel = default)
     {
-        var o = prior.Options;
         var reports = new List<WindowReport>();
-        long nCtx = o.NCtx;
-        if (totalLength >= nCtx)
+        foreach (var window in Plan(prior.Options, totalLength, zs[level].shape[1], settings.HopFraction, settings.ReferencePartialWindow))
         {
-            long hop = (long)(settings.HopFraction * nCtx);
-            foreach (var start in Starts(totalLength, nCtx, hop))
-            {
-                cancel.ThrowIfCancellationRequested();
-                var r = SampleWindow(prior, zs, level, start, null, baseLabels, settings, generator);
-                reports.Add(r);
-                progress?.Report(r);
-            }
-        }
-        else
-        {
-            // Reference sample_partial_window: always ADDS totalLength codes after what exists.
-            long current = zs[level].shape[1], add = totalLength;
-            long sampleTokens, start;
-            if (current < nCtx - add) { sampleTokens = current + add; start = 0; }
-            else { sampleTokens = nCtx; start = current - nCtx + add; }
-            var r = SampleWindow(prior, zs, level, start, sampleTokens, baseLabels, settings, generator);
+            cancel.ThrowIfCancellationRequested();
+            var r = RunWindow(prior, zs, level, window, baseLabels, settings, generator);
             reports.Add(r);
             progress?.Report(r);
         }
@@ -77,19 +66,51 @@ public static class LevelSampling
     /// The windows of a level as the reference would run them: (start, sample_tokens or null for a full window). A
     /// partial window's start depends on the codes present when it runs, so it is planned from <paramref name="current"/>.
     /// </summary>
-    public static List<(long Start, long? SampleTokens)> Plan(PriorOptions o, long totalLength, long current, double hopFraction)
+    public static List<(long Start, long? SampleTokens)> Plan(PriorOptions o, long totalLength, long current, double hopFraction,
+                                                              bool referencePartialWindow = false)
     {
         long nCtx = o.NCtx;
         if (totalLength >= nCtx)
-            return Starts(totalLength, nCtx, (long)(hopFraction * nCtx)).Select(s => (s, (long?)null)).ToList();
+            return Starts(totalLength, nCtx, Math.Max(1, (long)(hopFraction * nCtx))).Select(s => (s, (long?)null)).ToList();
+        if (!referencePartialWindow)   // fixed: one window from 0 that ends at the level's length
+            return current >= totalLength ? new() : new List<(long, long?)> { (0, totalLength) };
+        // Reference sample_partial_window: always ADDS totalLength codes after what exists.
         return current < nCtx - totalLength
             ? new List<(long, long?)> { (0, current + totalLength) }
             : new List<(long, long?)> { (current - nCtx + totalLength, nCtx) };
     }
 
+    /// <summary>New codes each planned window adds, starting from <paramref name="current"/> codes (for progress totals).</summary>
+    public static long[] NewTokens(PriorOptions o, IReadOnlyList<(long Start, long? SampleTokens)> plan, long current)
+    {
+        var added = new long[plan.Count];
+        long have = current;
+        for (int i = 0; i < plan.Count; i++)
+        {
+            var (start, tokens) = plan[i];
+            long present = Math.Max(0, Math.Min(start + o.NCtx, have) - start);
+            added[i] = Math.Max(0, (tokens ?? o.NCtx) - present);
+            have += added[i];
+        }
+        return added;
+    }
+
     /// <summary>Codes of the level above a window needs to exist first (0 for the top level).</summary>
     public static long UpperCodesNeeded(PriorOptions o, long start) =>
         o.XCond ? (start + o.NCtx) / (long)Math.Pow(o.CondStrideT, o.CondDownT) : 0;
+
+    /// <summary>The seed of the window at <paramref name="start"/> of <paramref name="level"/>: a fixed mix (not HashCode, which is randomised per process).</summary>
+    public static ulong WindowSeedOf(int seed, int level, long start)
+    {
+        ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)(uint)seed;
+        foreach (ulong v in new[] { (ulong)level, (ulong)start })
+        {
+            h ^= v + 0x9E3779B97F4A7C15UL + (h << 6) + (h >> 2);
+            h *= 0xBF58476D1CE4E5B9UL;
+            h ^= h >> 31;
+        }
+        return h & 0x7FFFFFFFFFFFUL;
+    }
 
     /// <summary>Runs one planned window (see <see cref="Plan"/>).</summary>
     public static WindowReport RunWindow(SimplePrior prior, Tensor[] zs, int level, (long Start, long? SampleTokens) window, Tensor? baseLabels,
@@ -123,6 +144,8 @@ public static class LevelSampling
     {
         using var scope = NewDisposeScope();
         var o = prior.Options;
+        // Codes and labels live on the host; a window's inputs go to the prior's device and its new codes come back.
+        var device = prior.parameters().First().device;
         long nCtx = o.NCtx, end = start + nCtx, have = zs[level].shape[1];
         var z = zs[level].narrow(1, Math.Min(start, have), Math.Max(0, Math.Min(end, have) - start));
         long tokens = sampleTokens ?? nCtx;
@@ -138,20 +161,24 @@ public static class LevelSampling
                 throw new InvalidOperationException($"level {level + 1} must be sampled up to code {end / down} before level {level} window {start}..{end}");
             zCond = upper.narrow(1, start / down, nCtx / down);
         }
-        var y = baseLabels is null ? null : WindowLabels(o, baseLabels, start, settings.FullLyricTokens);
+        var y = baseLabels is null ? null : WindowLabels(o, baseLabels, start, settings.FullLyricTokens).to(device);
+        z = z.to(device);
+        zCond = zCond?.to(device);
 
         long n = zs[level].shape[0];
         var options = settings.Tokens with { SampleTokens = (int)tokens };
         if (settings.WindowSeed is int ws)
-            generator = new Generator((ulong)HashCode.Combine(ws, level, start) & 0x7FFFFFFF);
+            generator = new Generator(WindowSeedOf(ws, level, start), device);
         var parts = new List<Tensor>();
         for (long b0 = 0; b0 < n; b0 += settings.MaxBatchSize)
         {
             long nb = Math.Min(settings.MaxBatchSize, n - b0);
-            var window = prior.Sample(nb, y?.narrow(0, b0, nb), zCond?.narrow(0, b0, nb), z.shape[1] > 0 ? z.narrow(0, b0, nb) : null, options, generator);
+            // Progress callbacks count the window's tokens over the whole batch.
+            var chunkOptions = options.OnToken is { } onToken ? options with { OnToken = t => onToken(b0 * newTokens + t * nb) } : options;
+            var window = prior.Sample(nb, y?.narrow(0, b0, nb), zCond?.narrow(0, b0, nb), z.shape[1] > 0 ? z.narrow(0, b0, nb) : null, chunkOptions, generator);
             parts.Add(window.narrow(1, window.shape[1] - newTokens, newTokens));
         }
-        var added = parts.Count == 1 ? parts[0] : cat(parts, 0);
+        var added = (parts.Count == 1 ? parts[0] : cat(parts, 0)).cpu();
         var updated = cat(new[] { zs[level], added }, 1).DetachFromDisposeScope();
         zs[level].Dispose();
         zs[level] = updated;

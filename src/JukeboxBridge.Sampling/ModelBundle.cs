@@ -12,6 +12,10 @@ namespace JukeboxBridge.Sampling;
 public sealed record BundleSampling(double[] HopFraction, double[] Temperature, int[] ChunkSize, int[] MaxBatchSize)
 {
     public static readonly BundleSampling Official = new(new[] { 0.5, 0.5, 0.125 }, new[] { 0.99, 0.99, 0.99 }, new[] { 32, 32, 32 }, new[] { 16, 16, 16 });
+
+    /// <summary>Default continuation length (seconds) and number of variations when the command line gives none.</summary>
+    public double Seconds { get; init; } = 20;
+    public int Variations { get; init; } = 1;
 }
 
 /// <summary>
@@ -26,6 +30,16 @@ public sealed class ModelBundle : IDisposable
     public SimplePrior[] Priors { get; }
     public BundleSampling Sampling { get; }
     public string Source { get; }
+    /// <summary>Folder of OpenAI's artist/genre id tables for labelled priors (bundle.json "ids", or ids/ in an OpenAI folder).</summary>
+    public string? IdsDir { get; private init; }
+
+    /// <summary>The bundle used when --model is not given.</summary>
+    public const string DefaultName = "default";
+
+    /// <summary>The --model spec to load: the one given, else the embedded default bundle (a clear error while it is not installed).</summary>
+    public static string ResolveSpec(string? spec) =>
+        spec ?? (File.Exists(Path.Combine(BundlesDir, DefaultName + ".json")) ? DefaultName
+            : throw new ArgumentException("no --model given and the default model is not installed: pass --model (a bundle preset such as `tiny`, or a folder with OpenAI's files)"));
 
     private ModelBundle(VQVAE vqvae, SimplePrior[] priors, BundleSampling sampling, string source)
     {
@@ -88,7 +102,9 @@ public sealed class ModelBundle : IDisposable
             foreach (var p in root.GetProperty("priors").EnumerateArray())
                 priors.Add(LoadPrior(p.GetProperty("preset").GetString()!, FileOf(p, weightsDir, path)));
             var s = root.TryGetProperty("sampling", out var sj) ? ReadSampling(sj) : BundleSampling.Official;
-            return Checked(new ModelBundle(vq, priors.ToArray(), s, Path.GetFullPath(path)));
+            string? ids = root.TryGetProperty("ids", out var idj) && idj.GetString() is string idName
+                ? Path.GetFullPath(Path.Combine(weightsDir ?? Path.GetDirectoryName(Path.GetFullPath(path))!, idName)) : null;
+            return Checked(new ModelBundle(vq, priors.ToArray(), s, Path.GetFullPath(path)) { IdsDir = ids });
         }
         catch
         {
@@ -127,7 +143,8 @@ public sealed class ModelBundle : IDisposable
             var s = topPreset == "prior_5b_lyrics" || topPreset == "prior_5b"
                 ? BundleSampling.Official with { ChunkSize = new[] { 32, 32, 16 }, MaxBatchSize = new[] { 16, 16, 3 } }
                 : BundleSampling.Official;
-            return Checked(new ModelBundle(vq, priors.ToArray(), s, Path.GetFullPath(dir)));
+            string ids = Path.Combine(dir, "ids");
+            return Checked(new ModelBundle(vq, priors.ToArray(), s, Path.GetFullPath(dir)) { IdsDir = Directory.Exists(ids) ? Path.GetFullPath(ids) : null });
         }
         catch
         {
@@ -159,7 +176,11 @@ public sealed class ModelBundle : IDisposable
         T[] Arr<T>(string name, T[] def, Func<JsonElement, T> get) => s.TryGetProperty(name, out var a) ? a.EnumerateArray().Select(get).ToArray() : def;
         var d = BundleSampling.Official;
         return new BundleSampling(Arr("hop_fraction", d.HopFraction, e => e.GetDouble()), Arr("temperature", d.Temperature, e => e.GetDouble()),
-                                  Arr("chunk_size", d.ChunkSize, e => e.GetInt32()), Arr("max_batch_size", d.MaxBatchSize, e => e.GetInt32()));
+                                  Arr("chunk_size", d.ChunkSize, e => e.GetInt32()), Arr("max_batch_size", d.MaxBatchSize, e => e.GetInt32()))
+        {
+            Seconds = s.TryGetProperty("seconds", out var sec) ? sec.GetDouble() : d.Seconds,
+            Variations = s.TryGetProperty("variations", out var v) ? v.GetInt32() : d.Variations,
+        };
     }
 
     /// <summary>The priors must match the VQ-VAE: levels in order, codebook size and hops.</summary>

@@ -15,27 +15,40 @@ public enum ScheduleKind
     Interleaved,
 }
 
-/// <summary>Runs every level's windows in the chosen order; <paramref name="afterWindow"/> sees each window as it completes (e.g. to stream level-0 blocks).</summary>
+/// <summary>Runs every level's windows in the chosen order.</summary>
 public static class Schedule
 {
+    /// <summary>
+    /// Every level's window plan, made from the codes present now. Planning up front gives the plans the reference
+    /// makes level after level: a level's codes do not change while the levels above it run.
+    /// </summary>
+    public static List<(long Start, long? SampleTokens)>[] PlanAll(IReadOnlyList<SimplePrior> priors, Tensor[] zs, long totalSamples,
+                                                                    Func<int, LevelSettings> settings, int highestLevel = int.MaxValue) =>
+        priors.Select((p, l) => l > highestLevel ? new List<(long, long?)>()
+            : LevelSampling.Plan(p.Options, totalSamples / p.Options.RawToTokens, zs[l].shape[1], settings(l).HopFraction, settings(l).ReferencePartialWindow)).ToArray();
+
+    /// <summary>Plans every level (see <see cref="PlanAll"/>) and runs all windows.</summary>
     public static void Run(ScheduleKind kind, IReadOnlyList<SimplePrior> priors, Tensor[] zs, long totalSamples,
                            Func<int, Tensor?> labels, Func<int, LevelSettings> settings, Action<WindowReport>? afterWindow = null,
-                           Generator? generator = null, CancellationToken cancel = default)
+                           Generator? generator = null, CancellationToken cancel = default) =>
+        Run(kind, priors, zs, PlanAll(priors, zs, totalSamples, settings), new int[priors.Count], labels, settings, afterWindow, null, generator, cancel);
+
+    /// <summary>
+    /// Runs the planned windows not yet done (<paramref name="done"/>[level] counts them and is advanced as windows
+    /// finish). <paramref name="beforeWindow"/> sees the level about to run (e.g. to move it to the device);
+    /// <paramref name="afterWindow"/> sees each window as it completes (e.g. to save codes and stream level-0 blocks).
+    /// </summary>
+    public static void Run(ScheduleKind kind, IReadOnlyList<SimplePrior> priors, Tensor[] zs, IReadOnlyList<List<(long Start, long? SampleTokens)>> plans,
+                           int[] done, Func<int, Tensor?> labels, Func<int, LevelSettings> settings, Action<WindowReport>? afterWindow,
+                           Action<int>? beforeWindow = null, Generator? generator = null, CancellationToken cancel = default)
     {
         int top = priors.Count - 1;
-        var plans = new List<(long Start, long? SampleTokens)>?[priors.Count];
-        var next = new int[priors.Count];
-        List<(long Start, long? SampleTokens)> PlanOf(int l) =>
-            plans[l] ??= LevelSampling.Plan(priors[l].Options, totalSamples / priors[l].Options.RawToTokens, zs[l].shape[1], settings(l).HopFraction);
-
         bool Ready(int l)
         {
-            var plan = PlanOf(l);
-            if (next[l] >= plan.Count) return false;
+            if (done[l] >= plans[l].Count) return false;
             if (l == top) return true;
             // The level above must have finished every window (its codes only grow) or reached what this window needs.
-            bool aboveDone = next[l + 1] >= PlanOf(l + 1).Count;
-            return aboveDone || zs[l + 1].shape[1] >= LevelSampling.UpperCodesNeeded(priors[l].Options, plan[next[l]].Start);
+            return done[l + 1] >= plans[l + 1].Count || zs[l + 1].shape[1] >= LevelSampling.UpperCodesNeeded(priors[l].Options, plans[l][done[l]].Start);
         }
 
         while (true)
@@ -44,15 +57,16 @@ public static class Schedule
             int level = -1;
             if (kind == ScheduleKind.LevelByLevel)
             {
-                for (int l = top; l >= 0; l--) if (next[l] < PlanOf(l).Count) { level = l; break; }
+                for (int l = top; l >= 0; l--) if (done[l] < plans[l].Count) { level = l; break; }
             }
             else
             {
                 for (int l = 0; l <= top; l++) if (Ready(l)) { level = l; break; }
             }
             if (level < 0) break;
-            var window = PlanOf(level)[next[level]++];
-            var report = LevelSampling.RunWindow(priors[level], zs, level, window, labels(level), settings(level), generator);
+            beforeWindow?.Invoke(level);
+            var report = LevelSampling.RunWindow(priors[level], zs, level, plans[level][done[level]], labels(level), settings(level), generator);
+            done[level]++;
             afterWindow?.Invoke(report);
         }
     }

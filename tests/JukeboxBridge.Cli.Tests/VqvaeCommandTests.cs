@@ -92,25 +92,6 @@ public class TrainCommandTests
     }
 }
 
-public class ContinueCommandTests
-{
-    [Fact]
-    public void Continue_writes_takes_and_codes_and_asks_for_a_model()
-    {
-        using var dir = new TempDir();
-        WavWriter.Write(dir.File("p.wav"), AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 330, 0.3, 22050)), WavSampleFormat.Pcm16);
-        var (code, _, err) = CliRunner.Run("continue", dir.File("p.wav"), "--seconds", "0.3", "--model", "tiny", "--out", dir.File("take.wav"));
-        Assert.True(code == 0, err);
-        var take = WavReader.Read(dir.File("take.wav"));
-        Assert.InRange(take.DurationSeconds, 0.7, 0.8);
-        Assert.True(File.Exists(dir.File("take.codes.safetensors")));
-
-        (code, _, err) = CliRunner.Run("continue", dir.File("p.wav"), "--out", dir.File("x.wav"));
-        Assert.Equal(1, code);
-        Assert.Contains("--model", err);
-    }
-}
-
 public class BundleModelOptionTests
 {
     [Fact]

@@ -10,10 +10,9 @@ namespace JukeboxBridge.Cli.Commands;
 /// <summary>jukebox encode / decode: audio to VQ-VAE codes and back.</summary>
 public static class VqvaeCommands
 {
-    private static Option<string> ModelOption() => new("--model")
+    private static Option<string?> ModelOption() => new("--model")
     {
-        Description = "VQ-VAE: a checkpoint (OpenAI vqvae.pth.tar, torch .pth, our .safetensors), a model preset (random weights), or a bundle / model folder (its VQ-VAE)",
-        Required = true,
+        Description = "VQ-VAE: a checkpoint (OpenAI vqvae.pth.tar, torch .pth, our .safetensors), a model preset (random weights), or a bundle / model folder (its VQ-VAE); default: the embedded default model (decode: the model the codes name)",
     };
 
     private static Option<string?> PresetOption() => new("--preset") { Description = "model shape to build when the checkpoint carries none (default: the file's own hps/metadata, else the official 'vqvae')" };
@@ -37,7 +36,7 @@ public static class VqvaeCommands
         var cmd = new Command("encode", "Encode audio into VQ-VAE codes (codes/level_0..2)") { audio, model, preset, output, chunk };
         cmd.SetAction(r => ctx.Guard(() =>
         {
-            using var vq = Load(r.GetValue(model)!, r.GetValue(preset));
+            using var vq = Load(JukeboxBridge.Sampling.ModelBundle.ResolveSpec(r.GetValue(model)), r.GetValue(preset));
             var o = vq.Model.Options;
             var clip = AudioFile.ReadAs(r.GetValue(audio)!, o.SampleRate, mono: true);
             long n = clip.Frames, padded = (n + o.LengthMultiple - 1) / o.LengthMultiple * o.LengthMultiple;
@@ -68,8 +67,9 @@ public static class VqvaeCommands
         var cmd = new Command("decode", "Decode VQ-VAE codes of one level back to audio") { codesArg, model, preset, level, output, bits };
         cmd.SetAction(r => ctx.Guard(() =>
         {
-            using var vq = Load(r.GetValue(model)!, r.GetValue(preset));
             using var codes = CodesFile.Load(r.GetValue(codesArg)!);
+            string? named = codes.Model.Length > 0 && (File.Exists(codes.Model) || Directory.Exists(codes.Model)) ? codes.Model : null;
+            using var vq = Load(JukeboxBridge.Sampling.ModelBundle.ResolveSpec(r.GetValue(model) ?? named), r.GetValue(preset));
             int l = r.GetValue(level);
             if (!codes.Levels.TryGetValue(l, out var z))
                 throw new ArgumentException($"{r.GetValue(codesArg)} has no level {l} (it has {string.Join(", ", codes.Levels.Keys.OrderBy(k => k))})");

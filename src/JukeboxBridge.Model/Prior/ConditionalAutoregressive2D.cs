@@ -113,12 +113,14 @@ public sealed class ConditionalAutoregressive2D : nn.Module
                 for (long t0 = 0; t0 < p; t0 += chunk)
                 {
                     long t1 = Math.Min(p, t0 + chunk);
+                    o.Cancel.ThrowIfCancellationRequested();
                     using var _ = transformer.Step(Embed(t0, t1, prime), encoderKv, caches);
                 }
             }
             Tensor? last = p > 0 ? prime!.narrow(1, p - 1, 1) : null;
             for (long t = p; t < sampleTokens; t++)
             {
+                o.Cancel.ThrowIfCancellationRequested();
                 using var stepScope = NewDisposeScope();
                 Tensor x;
                 if (t == 0) x = Embed(0, 1, null);
@@ -136,6 +138,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
                 var next = multinomial(probs, 1, generator: generator);          // (N, 1)
                 last = next.MoveToOuterDisposeScope();
                 tokens.Add(last);
+                o.OnToken?.Invoke(t - p + 1);
             }
             return (tokens.Count == 0 ? zeros(new[] { n, 0L }, ScalarType.Int64, device) : cat(tokens, 1)).MoveToOuterDisposeScope();
         }

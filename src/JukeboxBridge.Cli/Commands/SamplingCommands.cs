@@ -1,0 +1,143 @@
+using System.CommandLine;
+using JukeboxBridge.Audio;
+using JukeboxBridge.Model.Vqvae;
+using JukeboxBridge.Sampling;
+using JukeboxBridge.Sampling.Devices;
+using JukeboxBridge.Sampling.Jobs;
+
+namespace JukeboxBridge.Cli.Commands;
+
+/// <summary>
+/// jukebox continue / sample / upsample / resume: sampling jobs that write a job folder (takes, codes, settings,
+/// streamed blocks) with a live progress bar per level. Ctrl+C cancels within one sampling step and leaves the
+/// folder resumable.
+/// </summary>
+public static class SamplingCommands
+{
+    public static Command Continue(CliContext ctx)
+    {
+        var prompt = new Argument<string>("prompt") { Description = "the clip to continue (WAV or anything ffmpeg reads; any rate/channels), or a codes .safetensors to continue from" };
+        var o = new JobOptions();
+        var cmd = new Command("continue", "Continue a clip: prompt -> codes -> top prior -> upsamplers -> audio, streamed into a job folder") { prompt };
+        o.AddTo(cmd);
+        cmd.SetAction(r => ctx.Guard(() =>
+        {
+            string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model));
+            string path = r.GetValue(prompt)!;
+            var device = o.Device.Get(r);
+            using var bundle = ModelBundle.Load(spec);
+            if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            {
+                using var codes = CodesFile.Load(path);
+                var fromCodes = o.Settings(r, JobMode.Continue, spec, bundle, Path.GetFileName(path), (int)codes.Levels.Values.First().shape[0]);
+                var store = o.Store(r);
+                return Run(ctx, bundle, () => SamplingJob.Create(bundle, fromCodes, codes: codes, idsDir: o.IdsDir(r, bundle), store: store, device: device, log: ctx.Err.WriteLine));
+            }
+            var settings = o.Settings(r, JobMode.Continue, spec, bundle, Path.GetFileName(path));
+            var clip = AudioFile.Read(path);
+            ctx.Err.WriteLine($"prompt: {Path.GetFileName(path)}, {clip.DurationSeconds:F2} s at {clip.SampleRate} Hz, {clip.ChannelCount} channel(s)");
+            var promptStore = o.Store(r);
+            return Run(ctx, bundle, () => SamplingJob.Create(bundle, settings, clip, idsDir: o.IdsDir(r, bundle), store: promptStore, device: device, log: ctx.Err.WriteLine));
+        }));
+        return cmd;
+    }
+
+    public static Command Sample(CliContext ctx)
+    {
+        var o = new JobOptions();
+        var cmd = new Command("sample", "Generate new music with no prompt (ancestral sampling) into a job folder");
+        o.AddTo(cmd);
+        cmd.SetAction(r => ctx.Guard(() =>
+        {
+            string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model));
+            var device = o.Device.Get(r);
+            using var bundle = ModelBundle.Load(spec);
+            var settings = o.Settings(r, JobMode.Sample, spec, bundle, null);
+            var store = o.Store(r);
+            return Run(ctx, bundle, () => SamplingJob.Create(bundle, settings, idsDir: o.IdsDir(r, bundle), store: store, device: device, log: ctx.Err.WriteLine));
+        }));
+        return cmd;
+    }
+
+    public static Command Upsample(CliContext ctx)
+    {
+        var codesArg = new Argument<string>("codes") { Description = "codes file (a job folder's codes.safetensors, or from `jukebox encode`)" };
+        var fromLevel = new Option<int?>("--from-level") { Description = "highest level to re-sample: 1 upsamples the top-level codes (default), 0 re-samples only the bottom level" };
+        var keep = new Option<double?>("--keep-seconds") { Description = "seconds at the start kept at every level (default: the job's prompt, else 0)" };
+        var o = new JobOptions();
+        var cmd = new Command("upsample", "Re-sample the levels below saved codes (upsample top-level codes, or re-sample level 0) into a job folder") { codesArg, fromLevel, keep };
+        o.AddTo(cmd);
+        cmd.SetAction(r => ctx.Guard(() =>
+        {
+            using var codes = CodesFile.Load(r.GetValue(codesArg)!);
+            string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model) ?? ModelOf(codes));
+            var device = o.Device.Get(r);
+            using var bundle = ModelBundle.Load(spec);
+            double keepSeconds = r.GetValue(keep) ?? (codes.Extra.TryGetValue("jukebox.job.prompt_samples", out var ps) ? long.Parse(ps) / (double)codes.SampleRate : 0);
+            var settings = o.Settings(r, JobMode.Upsample, spec, bundle, Path.GetFileName(r.GetValue(codesArg)), (int)codes.Levels.Values.First().shape[0]) with { FromLevel = r.GetValue(fromLevel), KeepSeconds = keepSeconds };
+            var store = o.Store(r);
+            return Run(ctx, bundle, () => SamplingJob.Create(bundle, settings, codes: codes, idsDir: o.IdsDir(r, bundle), store: store, device: device, log: ctx.Err.WriteLine));
+        }));
+        return cmd;
+    }
+
+    public static Command Resume(CliContext ctx)
+    {
+        var dir = new Argument<string>("job") { Description = "job folder of a cancelled or interrupted job" };
+        var model = new Option<string?>("--model") { Description = "the model, if it moved since the job started (default: the one in settings.json)" };
+        var devices = new DeviceOptionSet();
+        var cmd = new Command("resume", "Finish a cancelled or interrupted job from its last saved window (same result as an uninterrupted run)") { dir, model };
+        devices.AddTo(cmd);
+        cmd.SetAction(r => ctx.Guard(() =>
+        {
+            var store = TakeStore.Open(r.GetValue(dir)!);
+            if (store.ReadStatus()?.State == JobStatus.Done && File.Exists(store.TakeWav(0)))
+            {
+                ctx.Err.WriteLine($"{store.Dir} is already complete");
+                return 0;
+            }
+            var settings = store.ReadSettings();
+            string spec = r.GetValue(model) ?? settings.Model;
+            var device = devices.Get(r);
+            using var bundle = ModelBundle.Load(spec);
+            return Run(ctx, bundle, () => SamplingJob.Resume(bundle, store, device, ctx.Err.WriteLine));
+        }));
+        return cmd;
+    }
+
+    /// <summary>The model a codes file names, when it still exists there.</summary>
+    private static string? ModelOf(CodesFile codes) => codes.Model.Length > 0 && (File.Exists(codes.Model) || Directory.Exists(codes.Model)) ? codes.Model : null;
+
+    /// <summary>Creates and runs a job with per-level bars; Ctrl+C cancels it (resumable). Prints the take files on stdout.</summary>
+    private static int Run(CliContext ctx, ModelBundle bundle, Func<SamplingJob> create)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            using var job = create();
+            var s = job.Settings;
+            foreach (var w in job.Warnings) ctx.Err.WriteLine($"warning: {w}");
+            int rate = bundle.Vqvae.Options.SampleRate;
+            ctx.Err.WriteLine($"model: {bundle.Source}");
+            ctx.Err.WriteLine($"{s.Mode.ToString().ToLowerInvariant()}: {job.State.PromptSamples / (double)rate:F2} s given + {(job.State.TotalSamples - job.State.PromptSamples) / (double)rate:F2} s new, " +
+                              $"{s.Variations} variation(s), seed {s.Seed}, {s.Schedule}; job folder {job.Store!.Dir}");
+            var bars = new LevelProgress(ctx.Err, bundle.Priors.Length);
+            int blocks = 0;
+            var result = job.Run(new CallbackProgress<JobProgress>(bars.Update), new CallbackProgress<DecodedBlock>(_ => blocks++), cts.Token);
+            bars.Message($"done: {result.Takes.Length} take(s) of {result.Takes[0].DurationSeconds:F2} s ({result.PromptSeconds:F2} s prompt), {blocks} block(s) streamed");
+            foreach (var f in result.Files) ctx.Out.WriteLine(f);
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            ctx.Err.WriteLine("cancelled: the job folder keeps every finished window; `jukebox resume FOLDER` completes it");
+            return 130;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}

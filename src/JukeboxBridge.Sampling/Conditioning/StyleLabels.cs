@@ -1,0 +1,46 @@
+using JukeboxBridge.Model.Labels;
+using JukeboxBridge.Model.Lyrics;
+using static TorchSharp.torch;
+
+namespace JukeboxBridge.Sampling.Conditioning;
+
+/// <summary>
+/// The label rows (artist, genre, timing, lyric window) of each labelled prior in a bundle, for a song of a given
+/// length, repeated for every variation; and the full lyric tokens the sampler re-windows per window.
+/// </summary>
+public static class StyleLabels
+{
+    public sealed record Result(Tensor?[] Labels, IReadOnlyList<long[]>?[] Lyrics, IReadOnlyList<string> Warnings);
+
+    /// <param name="idsDir">Folder with OpenAI's id tables (ids/v2, ids/v3 …), needed when any prior is labelled.</param>
+    public static Result Build(ModelBundle bundle, string? artist, string? genre, string? lyricsText, long songSamples, long offsetSamples,
+                               int variations, string? idsDir)
+    {
+        int levels = bundle.Priors.Length;
+        var labels = new Tensor?[levels];
+        var lyrics = new IReadOnlyList<long[]>?[levels];
+        var warnings = new List<string>();
+        if (!bundle.Priors.Any(p => p.Options.Labels)) return new Result(labels, lyrics, warnings);
+        if (string.IsNullOrWhiteSpace(artist) || string.IsNullOrWhiteSpace(genre))
+            throw new ArgumentException("this model is conditioned on artist and genre: give --artist and --genre (see `jukebox styles search`)");
+        if (string.IsNullOrWhiteSpace(idsDir) || !Directory.Exists(idsDir))
+            throw new ArgumentException($"this model needs OpenAI's artist/genre id tables: pass --ids FOLDER or set JUKEBOX_IDS{(idsDir is null ? "" : $" ({idsDir} does not exist)")}");
+        string text = lyricsText ?? "";
+        foreach (var prior in bundle.Priors)
+        {
+            var o = prior.Options;
+            if (!o.Labels) continue;
+            // 1b_lyrics (79-letter vocabulary, v3 artists) reads the v3 tables; 5b and 5b_lyrics the v2 ones.
+            string version = o.UseTokens && o.NVocab == 79 ? "v3" : o.GenreArtistBins.Artists > 5000 ? "v3" : "v2";
+            var vocab = o.UseTokens ? new LyricsVocabulary(version) : null;
+            var labeller = new Labeller(StyleTable.Load(idsDir, version), o.MaxBowGenreSize ?? 1, o.UseTokens ? o.NTokens : 0, o.SampleLength, vocab);
+            var row = labeller.Label(artist, genre, text, songSamples, offsetSamples, strict: true);
+            labels[o.Level] = tensor(row).view(1, -1).expand(variations, -1).contiguous();
+            if (vocab is null) continue;
+            var unsupported = AsciiTransliteration.Unsupported(text);
+            if (unsupported.Count > 0) warnings.Add($"lyric characters dropped (no transliteration): {string.Join("", unsupported.Take(20))}");
+            lyrics[o.Level] = Enumerable.Repeat(vocab.Encode(text), variations).ToList();
+        }
+        return new Result(labels, lyrics, warnings.Distinct().ToList());
+    }
+}
