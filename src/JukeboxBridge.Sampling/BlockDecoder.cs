@@ -20,15 +20,16 @@ public sealed class BlockDecoder
     private int _seq;
 
     /// <param name="blockSeconds">Audio per block (rounded to whole codes).</param>
+    /// <param name="startFrame">Code where block 0 starts (e.g. the end of the prompt: only new audio is streamed).</param>
     /// <param name="startSeq">Blocks already delivered (a resumed job): decoding goes on after them.</param>
-    public BlockDecoder(VQVAE vq, double blockSeconds, int level = 0, int startSeq = 0)
+    public BlockDecoder(VQVAE vq, double blockSeconds, int level = 0, long startFrame = 0, int startSeq = 0)
     {
         _vq = vq; _level = level;
         int hop = vq.HopLengths[level];
         _blockFrames = Math.Max(1, (long)(blockSeconds * vq.Options.SampleRate / hop));
         _margin = ReceptiveField.DecoderFrames(vq.Options, level);
         _seq = startSeq;
-        _next = startSeq * _blockFrames;
+        _next = startFrame + startSeq * _blockFrames;
     }
 
     public long BlockFrames => _blockFrames;
@@ -48,17 +49,29 @@ public sealed class BlockDecoder
         {
             long s = _next, e = Math.Min(have, s + _blockFrames);
             if (!final && e + _margin > have) break;
-            long a = Math.Max(0, s - _margin), b = Math.Min(have, e + _margin);
-            using var scope = NewDisposeScope();
-            var piece = codes.narrow(1, a, b - a).to(_vq.parameters().First().device);
-            var audio = _vq.DecodeLevel(piece, _level);                              // (N, (b-a)*hop, 1)
-            int hop = _vq.HopLengths[_level];
-            var kept = audio.narrow(1, (s - a) * hop, (e - s) * hop).squeeze(-1).to(ScalarType.Float32).cpu().contiguous();
-            var rows = new float[kept.shape[0]][];
-            for (int i = 0; i < rows.Length; i++) rows[i] = kept[i].data<float>().ToArray();
-            blocks.Add(new DecodedBlock(_seq++, s * hop, rows, _vq.Options.SampleRate));
+            var rows = DecodeRange(codes, s, e);
+            blocks.Add(new DecodedBlock(_seq++, s * _vq.HopLengths[_level], rows, _vq.Options.SampleRate));
             _next = e;
         }
         return blocks;
+    }
+
+    /// <summary>
+    /// Audio of codes [<paramref name="start"/>, <paramref name="end"/>) per row, decoded with the receptive field of
+    /// context on both sides (as far as it exists), so it joins seamlessly with the blocks around it.
+    /// </summary>
+    public float[][] DecodeRange(Tensor codes, long start, long end)
+    {
+        long have = codes.shape[1];
+        long a = Math.Max(0, start - _margin), b = Math.Min(have, end + _margin);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var piece = codes.narrow(1, a, b - a).to(_vq.parameters().First().device);
+        var audio = _vq.DecodeLevel(piece, _level);                                  // (N, (b-a)*hop, 1)
+        int hop = _vq.HopLengths[_level];
+        var kept = audio.narrow(1, (start - a) * hop, (end - start) * hop).squeeze(-1).to(ScalarType.Float32).cpu().contiguous();
+        var rows = new float[kept.shape[0]][];
+        for (int i = 0; i < rows.Length; i++) rows[i] = kept[i].data<float>().ToArray();
+        return rows;
     }
 }

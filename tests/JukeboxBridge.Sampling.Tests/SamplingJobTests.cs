@@ -40,7 +40,8 @@ public class SamplingJobTests(TinyBundle tiny)
         // Blocks arrive in order, contiguous, and join into the one-shot decode of the final codes.
         Assert.True(blocks.Count > 3);
         Assert.Equal(Enumerable.Range(0, blocks.Count), blocks.Select(b => b.Seq));
-        Assert.Equal(blocks.Select(b => b.SampleOffset), blocks.Select((b, i) => blocks.Take(i).Sum(x => (long)x.Audio[0].Length)));
+        Assert.Equal(blocks.Select(b => b.SampleOffset), blocks.Select((b, i) => a.State.PromptSamples + blocks.Take(i).Sum(x => (long)x.Audio[0].Length)));
+        Assert.Equal(expected, blocks[^1].SampleOffset + blocks[^1].Audio[0].Length);     // new audio only: prompt end to take end
         using (no_grad())
         {
             using var whole = Bundle.Vqvae.Decode(new[] { a.State.Codes[0] }, 0);
@@ -89,8 +90,8 @@ public class SamplingJobTests(TinyBundle tiny)
         }
         int blocks = store.CountBlocks();
         Assert.True(blocks >= 1);
-        var joined = Enumerable.Range(0, blocks).SelectMany(s => store.ReadBlock(s).Audio[1]).Take(result.Takes[1].Frames).ToArray();
-        Assert.Equal(result.Takes[1].Channels[0], joined.Select(x => Math.Clamp(x, -1f, 1f)).ToArray());
+        var joined = Enumerable.Range(0, blocks).SelectMany(s => store.ReadBlock(s).Audio[1]).Select(x => Math.Clamp(x, -1f, 1f)).ToArray();
+        Assert.Equal(result.Takes[1].Channels[0].AsSpan((int)job.State.PromptSamples).ToArray(), joined);
         Assert.Throws<IOException>(() => TakeStore.Create(store.Dir));                // a second job may not overwrite it
     }
 

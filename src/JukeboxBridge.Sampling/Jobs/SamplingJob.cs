@@ -221,13 +221,15 @@ public sealed class SamplingJob : IDisposable
                 levelDone.Sum() + (current >= 0 ? inWindow : 0), jobTotal, clock.Elapsed.TotalSeconds, Eta()));
         }
 
+        // Blocks stream the new audio only (the caller has the prompt); they start where the prompt ends.
         int startSeq = Store?.CountBlocks() ?? 0;
-        var decoder = new BlockDecoder(_bundle.Vqvae, Settings.BlockSeconds, 0, startSeq);
+        long promptFrames = State.PromptSamples / _bundle.Vqvae.HopLengths[0];
+        var decoder = new BlockDecoder(_bundle.Vqvae, Settings.BlockSeconds, 0, promptFrames, startSeq);
         var streamed = new List<DecodedBlock>();
         void Emit()
         {
             bool final = State.WindowsDone[0] >= State.Plans[0].Count;
-            if (!final && State.Codes[0].shape[1] < decoder.BlockFrames * (streamed.Count + startSeq + 1) + decoder.LookaheadFrames) return;
+            if (!final && State.Codes[0].shape[1] < promptFrames + decoder.BlockFrames * (streamed.Count + startSeq + 1) + decoder.LookaheadFrames) return;
             _residency.Use(_bundle.Vqvae);
             foreach (var b in decoder.Push(State.Codes[0], final))
             {
@@ -260,7 +262,9 @@ public sealed class SamplingJob : IDisposable
                 windowClock.Restart();
             }, cancel: cancel);
             Emit();
-            var result = WriteTakes(streamed, startSeq);
+            _residency.Use(_bundle.Vqvae);
+            var prompt = promptFrames > 0 ? decoder.DecodeRange(State.Codes[0], 0, promptFrames) : null;
+            var result = WriteTakes(prompt, streamed, startSeq);
             Store?.WriteStatus(new JobStatus(JobStatus.Done));
             return result;
         }
@@ -276,10 +280,14 @@ public sealed class SamplingJob : IDisposable
         }
     }
 
-    /// <summary>Joins the blocks (earlier runs' from the folder) into one take per variation and writes WAV + PNG files.</summary>
-    private TakeResult WriteTakes(List<DecodedBlock> streamed, int startSeq)
+    /// <summary>
+    /// Joins the decoded prompt and the blocks (earlier runs' from the folder) into one take per variation and writes
+    /// WAV + PNG files.
+    /// </summary>
+    private TakeResult WriteTakes(float[][]? prompt, List<DecodedBlock> streamed, int startSeq)
     {
         var all = Enumerable.Range(0, startSeq).Select(seq => Store!.ReadBlock(seq)).Concat(streamed).ToList();
+        if (prompt is not null) all.Insert(0, new DecodedBlock(-1, 0, prompt, Rate));
         int n = (int)State.Variations;
         long keep = Math.Min(State.TotalSamples, all.Sum(b => (long)b.Audio[0].Length));
         var takes = new AudioClip[n];
