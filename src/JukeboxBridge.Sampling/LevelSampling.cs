@@ -99,18 +99,8 @@ public static class LevelSampling
     public static long UpperCodesNeeded(PriorOptions o, long start) =>
         o.XCond ? (start + o.NCtx) / (long)Math.Pow(o.CondStrideT, o.CondDownT) : 0;
 
-    /// <summary>The seed of the window at <paramref name="start"/> of <paramref name="level"/>: a fixed mix (not HashCode, which is randomised per process).</summary>
-    public static ulong WindowSeedOf(int seed, int level, long start)
-    {
-        ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)(uint)seed;
-        foreach (ulong v in new[] { (ulong)level, (ulong)start })
-        {
-            h ^= v + 0x9E3779B97F4A7C15UL + (h << 6) + (h >> 2);
-            h *= 0xBF58476D1CE4E5B9UL;
-            h ^= h >> 31;
-        }
-        return h & 0x7FFFFFFFFFFFUL;
-    }
+    /// <summary>The seed of the window at <paramref name="start"/> of <paramref name="level"/> (process-independent).</summary>
+    public static ulong WindowSeedOf(int seed, int level, long start) => JukeboxBridge.Model.Seeds.Mix((uint)seed, level, start);
 
     /// <summary>Runs one planned window (see <see cref="Plan"/>).</summary>
     public static WindowReport RunWindow(SimplePrior prior, Tensor[] zs, int level, (long Start, long? SampleTokens) window, Tensor? baseLabels,

@@ -16,6 +16,8 @@ public sealed record BundleSampling(double[] HopFraction, double[] Temperature, 
     /// <summary>Default continuation length (seconds) and number of variations when the command line gives none.</summary>
     public double Seconds { get; init; } = 20;
     public int Variations { get; init; } = 1;
+    /// <summary>Song length told to the timing conditioner when a job gives none (default: the take's own length).</summary>
+    public double? SongSeconds { get; init; }
 }
 
 /// <summary>
@@ -180,6 +182,7 @@ public sealed class ModelBundle : IDisposable
         {
             Seconds = s.TryGetProperty("seconds", out var sec) ? sec.GetDouble() : d.Seconds,
             Variations = s.TryGetProperty("variations", out var v) ? v.GetInt32() : d.Variations,
+            SongSeconds = s.TryGetProperty("song_seconds", out var ss) ? ss.GetDouble() : null,
         };
     }
 

@@ -1,28 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using JukeboxBridge.Audio.Datasets;
 using JukeboxBridge.Audio.Wav;
 using JukeboxBridge.Synth.Music;
 
 namespace JukeboxBridge.Synth;
-
-/// <summary>One file of a synthetic dataset, as listed in its metadata.json.</summary>
-public sealed record DatasetEntry(string File, string Split, int Seed, string Genre, string Artist, double Tempo, string Key, int Bars, int BeatsPerBar, double Seconds);
-
-/// <summary>metadata.json of a synthetic dataset.</summary>
-public sealed record DatasetMetadata(int SampleRate, IReadOnlyList<string> Genres, IReadOnlyList<string> Artists, IReadOnlyList<DatasetEntry> Pieces)
-{
-    public const string FileName = "metadata.json";
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
-
-    public static DatasetMetadata Load(string dir)
-    {
-        string path = Path.Combine(dir, FileName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{dir} has no {FileName} (make one with `jukebox dataset synth`)", path);
-        return JsonSerializer.Deserialize<DatasetMetadata>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path} is empty");
-    }
-}
 
 /// <summary>
 /// Writes a synthetic music dataset: pieces of <c>pieceSeconds</c> until <c>hours</c> are reached, genres and artists

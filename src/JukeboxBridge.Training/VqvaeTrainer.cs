@@ -127,7 +127,7 @@ public sealed class VqvaeTrainer : IDisposable
     private Dictionary<string, double> TrainStep()
     {
         using var scope = NewDisposeScope();
-        var rng = new Random(HashCode.Combine(_o.Seed, _step));
+        var rng = new Random(JukeboxBridge.Model.Seeds.MixInt(_o.Seed, _step));
         var x = tensor(_corpus.Crops(rng, _o.BatchSize, _cropSamples)).view(_o.BatchSize, _cropSamples, 1);
         var gen = new Generator((ulong)(_o.Seed * 1_000_003L + _step + 1));
         var random = new TorchCodebookRandom(gen);

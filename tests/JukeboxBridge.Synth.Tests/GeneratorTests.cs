@@ -2,6 +2,7 @@ using JukeboxBridge.Audio.Analysis;
 using JukeboxBridge.Audio.Wav;
 using JukeboxBridge.Synth.Music;
 using JukeboxBridge.TestSupport;
+using JukeboxBridge.Audio.Datasets;
 
 namespace JukeboxBridge.Synth.Tests;
 

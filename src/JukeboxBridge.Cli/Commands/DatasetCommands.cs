@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using JukeboxBridge.Sampling;
 using JukeboxBridge.Synth;
+using JukeboxBridge.Audio.Datasets;
 
 namespace JukeboxBridge.Cli.Commands;
 

@@ -10,7 +10,70 @@ public static class TrainCommands
     {
         var train = new Command("train", "Train models on your own audio");
         train.Subcommands.Add(Vqvae(ctx));
+        train.Subcommands.Add(Prior(ctx));
         return train;
+    }
+
+    private static Command Prior(CliContext ctx)
+    {
+        var data = new Option<string>("--data") { Description = "labelled dataset folder (metadata.json with train/heldout pieces; see `jukebox dataset synth`)", Required = true };
+        var vqvae = new Option<string>("--vqvae") { Description = "the trained VQ-VAE checkpoint whose codes the prior learns (e.g. RUN/vqvae.safetensors)", Required = true };
+        var level = new Option<int>("--level") { Description = "2: top prior; 1, 0: upsamplers conditioned on the level above", Required = true };
+        var preset = new Option<string?>("--preset") { Description = "prior preset (default: default_top / default_upsampler_level_1 / default_upsampler_level_0)" };
+        var ids = new Option<string?>("--ids") { Description = "artist/genre id tables for labelled priors (default: presets/ids/default)" };
+        var output = new Option<string>("--out") { Description = "output folder: checkpoint.safetensors (resume), prior.safetensors, losses.csv, loss.png, cached codes", Required = true };
+        var steps = new Option<long>("--steps") { Description = "total steps to reach (a resumed run continues to this)", DefaultValueFactory = _ => 2000 };
+        var batch = new Option<int>("--batch") { Description = "windows per step", DefaultValueFactory = _ => 8 };
+        var lr = new Option<double>("--lr") { Description = "AdamW learning rate", DefaultValueFactory = _ => 3e-4 };
+        var warmup = new Option<int>("--warmup") { Description = "linear learning-rate warm-up steps", DefaultValueFactory = _ => 100 };
+        var clip = new Option<double>("--clip") { Description = "gradient-norm clip", DefaultValueFactory = _ => 1.0 };
+        var decay = new Option<double>("--weight-decay") { Description = "AdamW weight decay", DefaultValueFactory = _ => 0.01 };
+        var ema = new Option<double>("--ema") { Description = "decay of the weights' moving average saved as the prior (0: off)", DefaultValueFactory = _ => 0.999 };
+        var saveEvery = new Option<int>("--save-every") { Description = "steps between checkpoints (and held-out measurements)", DefaultValueFactory = _ => 100 };
+        var seed = new Option<int>("--seed") { Description = "random seed (weights, batches)", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("prior", "Train a prior level on VQ-VAE codes (cross-entropy; labels; upsampler conditioning); rerun the same command to resume")
+            { data, vqvae, level, preset, ids, output, steps, batch, lr, warmup, clip, decay, ema, saveEvery, seed };
+        cmd.SetAction(r => ctx.Guard(() =>
+        {
+            int l = r.GetValue(level);
+            if (l is < 0 or > 2) throw new ArgumentException("--level is 0, 1 or 2");
+            string presetName = r.GetValue(preset) ?? (l == 2 ? "default_top" : $"default_upsampler_level_{l}");
+            string defaultIds = Path.Combine(JukeboxBridge.Model.Presets.ModelPreset.Root, "ids", "default");
+            var options = new PriorTrainingOptions
+            {
+                DataDir = r.GetValue(data)!, OutDir = r.GetValue(output)!, Vqvae = r.GetValue(vqvae)!, Preset = presetName,
+                IdsDir = r.GetValue(ids) ?? (Directory.Exists(defaultIds) ? defaultIds : null),
+                Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), WarmupSteps = r.GetValue(warmup),
+                ClipNorm = r.GetValue(clip), WeightDecay = r.GetValue(decay), EmaDecay = r.GetValue(ema) > 0 ? r.GetValue(ema) : null,
+                SaveEvery = Math.Max(1, r.GetValue(saveEvery)), Seed = r.GetValue(seed),
+            };
+            if (options.BatchSize < 1 || options.Steps < 1) throw new ArgumentException("--batch and --steps must be positive");
+            var bar = new ProgressBar(ctx.Err);
+            using var trainer = new PriorTrainer(options, bar.Message);
+            if (trainer.Options.Level != l) throw new ArgumentException($"preset {presetName} is a level-{trainer.Options.Level} prior, not level {l}");
+            RunTraining(ctx, bar, (progress, cancel) => trainer.Run(progress, cancel), p =>
+                $"bits {p.Metrics["bits_per_token"]:F3}" + (p.Metrics.TryGetValue("heldout_bits", out var h) ? $" held-out {h:F3}" : ""));
+            ctx.Err.WriteLine($"done at step {trainer.Step}: {Path.Combine(options.OutDir, PriorTrainer.WeightsName)}, loss curve {Path.Combine(options.OutDir, "loss.png")}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Runs a trainer with a progress bar; Ctrl+C stops after the current step and saves.</summary>
+    private static void RunTraining(CliContext ctx, ProgressBar bar, Action<IProgress<TrainingProgress>, CancellationToken> run, Func<TrainingProgress, string> status)
+    {
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); bar.Message("stopping after this step; saving a checkpoint..."); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            run(new JukeboxBridge.Sampling.CallbackProgress<TrainingProgress>(p =>
+            {
+                bar.Update(p.Step, p.TotalSteps, status(p), p.SecondsPerStep);
+                if (p.Saved != null) bar.Message($"step {p.Step}: {status(p)}; saved {p.Saved}");
+            }), cts.Token);
+        }
+        finally { Console.CancelKeyPress -= onCancel; }
     }
 
     private static Command Vqvae(CliContext ctx)

@@ -22,7 +22,7 @@ public sealed record PriorOptions
     [JsonPropertyName("res_scale")] public bool ResScale { get; init; }
     [JsonPropertyName("merged_decoder")] public bool MergedDecoder { get; init; }
     [JsonPropertyName("labels")] public bool Labels { get; init; }
-    [JsonPropertyName("y_bins")] public JsonElement YBins { get; init; }
+    [JsonPropertyName("y_bins"), JsonConverter(typeof(OptionalJsonElement))] public JsonElement YBins { get; init; }
     [JsonPropertyName("t_bins")] public int TBins { get; init; } = 64;
     [JsonPropertyName("max_bow_genre_size")] public int? MaxBowGenreSize { get; init; }
     [JsonPropertyName("sr")] public int SampleRate { get; init; } = 44100;
@@ -78,4 +78,23 @@ public sealed record PriorOptions
     public bool TiedOutput => !MergedDecoder;
     public long SampleLength => (long)NCtx * RawToTokens;
     public int BlockCount => Blocks ?? 1;
+}
+
+/// <summary>A JsonElement that may be absent: written as null when undefined, and read back as undefined.</summary>
+internal sealed class OptionalJsonElement : JsonConverter<JsonElement>
+{
+    public override bool HandleNull => true;
+
+    public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return default;
+        using var doc = JsonDocument.ParseValue(ref reader);
+        return doc.RootElement.Clone();
+    }
+
+    public override void Write(Utf8JsonWriter writer, JsonElement value, JsonSerializerOptions options)
+    {
+        if (value.ValueKind == JsonValueKind.Undefined) writer.WriteNullValue();
+        else value.WriteTo(writer);
+    }
 }

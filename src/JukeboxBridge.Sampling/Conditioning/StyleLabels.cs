@@ -30,6 +30,10 @@ public static class StyleLabels
         {
             var o = prior.Options;
             if (!o.Labels) continue;
+            double songSeconds = songSamples / (double)o.SampleRate;
+            if (o.MinDuration is double lo && o.MaxDuration is double hi && (songSeconds < lo || songSeconds > hi))
+                throw new ArgumentException($"song length {songSeconds:F1} s is outside the level-{o.Level} prior's timing range [{lo:G}, {hi:G}] s: pass --song-seconds");
+            if (offsetSamples >= songSamples) throw new ArgumentException($"the offset ({offsetSamples / (double)o.SampleRate:F1} s) must be inside the song ({songSeconds:F1} s)");
             // 1b_lyrics (79-letter vocabulary, v3 artists) reads the v3 tables; 5b and 5b_lyrics the v2 ones.
             string version = o.UseTokens && o.NVocab == 79 ? "v3" : o.GenreArtistBins.Artists > 5000 ? "v3" : "v2";
             var vocab = o.UseTokens ? new LyricsVocabulary(version) : null;

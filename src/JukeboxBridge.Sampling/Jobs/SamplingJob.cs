@@ -95,7 +95,7 @@ public sealed class SamplingJob : IDisposable
         }
 
         var style = StyleLabels.Build(bundle, settings.Artist, settings.Genre, settings.Lyrics,
-            settings.SongSeconds is double song ? (long)(song * rate) : total, (long)(settings.OffsetSeconds * rate), n, idsDir);
+            (settings.SongSeconds ?? bundle.Sampling.SongSeconds) is double song ? (long)(song * rate) : total, (long)(settings.OffsetSeconds * rate), n, idsDir);
         var plans = Schedule.PlanAll(bundle.Priors, zs, total, l => LevelSettingsOf(settings, l, style.Lyrics[l]), highest);
         var state = new JobState(zs, total, promptSamples, plans, new int[levels], zs.Select(z => z.shape[1]).ToArray(), style.Labels, style.Lyrics);
         var job = new SamplingJob(bundle, settings, state, store, device, log, style.Warnings);
