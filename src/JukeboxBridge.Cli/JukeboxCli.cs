@@ -19,6 +19,7 @@ public static class JukeboxCli
         root.Subcommands.Add(VqvaeCommands.Decode(ctx));
         root.Subcommands.Add(TrainCommands.Create(ctx));
         root.Subcommands.Add(DatasetCommands.Create(ctx));
+        root.Subcommands.Add(EvalCommand.Create(ctx));
         root.Subcommands.Add(StylesCommand.Create(ctx));
         root.Subcommands.Add(DoctorCommand.Create(ctx));
         return root;

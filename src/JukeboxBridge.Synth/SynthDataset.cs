@@ -11,26 +11,31 @@ namespace JukeboxBridge.Synth;
 /// </summary>
 public static class SynthDataset
 {
+    /// <param name="onlySplit">Write only the pieces of this split (e.g. "heldout" to evaluate a model without its training data).</param>
     public static DatasetMetadata Write(string dir, double hours, double pieceSeconds = 30, int seed = 0, int heldoutEvery = 10,
-                                        IProgress<(int Done, int Total)>? progress = null)
+                                        IProgress<(int Done, int Total)>? progress = null, string? onlySplit = null)
     {
         if (hours <= 0 || pieceSeconds <= 0) throw new ArgumentException("hours and piece seconds must be positive");
         int count = Math.Max(1, (int)Math.Ceiling(hours * 3600 / pieceSeconds));
         Directory.CreateDirectory(dir);
-        var entries = new DatasetEntry[count];
+        DatasetEntry[] entries;
         int done = 0;
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        string SplitOf(int i) => heldoutEvery > 0 && i % heldoutEvery == heldoutEvery - 1 ? "heldout" : "train";
+        var chosen = Enumerable.Range(0, count).Where(i => onlySplit is null || SplitOf(i) == onlySplit).ToArray();
+        entries = new DatasetEntry[chosen.Length];
+        Parallel.For(0, chosen.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
         {
+            int i = chosen[c];
             var genre = GenreStyle.All[i % GenreStyle.All.Count];
             var artist = Artist.All[i / GenreStyle.All.Count % Artist.All.Count];
             int pieceSeed = seed * 1_000_003 + i;
             var (audio, info) = PieceGenerator.Generate(pieceSeed, pieceSeconds, genre.Name, artist.Name);
-            string split = heldoutEvery > 0 && i % heldoutEvery == heldoutEvery - 1 ? "heldout" : "train";
+            string split = SplitOf(i);
             string file = Path.Combine(split, $"{i:D5}_{genre.Name}_{artist.Name}.wav");
             Directory.CreateDirectory(Path.Combine(dir, split));
             WavWriter.Write(Path.Combine(dir, file), audio, WavSampleFormat.Pcm16);
-            entries[i] = new DatasetEntry(file.Replace('\\', '/'), split, info.Seed, info.Genre, info.Artist, info.Tempo, info.Key, info.Bars, info.BeatsPerBar, info.Seconds);
-            progress?.Report((Interlocked.Increment(ref done), count));
+            entries[c] = new DatasetEntry(file.Replace('\\', '/'), split, info.Seed, info.Genre, info.Artist, info.Tempo, info.Key, info.Bars, info.BeatsPerBar, info.Seconds);
+            progress?.Report((Interlocked.Increment(ref done), chosen.Length));
         });
         var meta = new DatasetMetadata(PieceGenerator.SampleRate, GenreStyle.All.Select(g => g.Name).ToList(), Artist.All.Select(a => a.Name).ToList(), entries);
         File.WriteAllText(Path.Combine(dir, DatasetMetadata.FileName), meta.ToJson());

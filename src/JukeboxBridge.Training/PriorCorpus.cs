@@ -30,12 +30,19 @@ public sealed class PriorCorpus : IDisposable
     public IReadOnlyList<DatasetEntry> Entries => _pieces.Select(p => p.Entry).ToList();
     public double TotalSeconds { get; }
 
-    public PriorCorpus(string datasetDir, string split, VQVAE vq, string vqvaeFile, string cacheDir, Action<string>? log = null)
+    /// <param name="vqvaeFile">The VQ-VAE's weights file (its hash keys the cache); with <paramref name="cacheDir"/> null, nothing is cached.</param>
+    public PriorCorpus(string datasetDir, string split, VQVAE vq, string? vqvaeFile, string? cacheDir, Action<string>? log = null)
     {
         var meta = DatasetMetadata.Load(datasetDir);
         var entries = meta.Pieces.Where(p => p.Split == split).ToList();
         if (entries.Count == 0) throw new ArgumentException($"{datasetDir}: no '{split}' pieces in metadata.json");
         _hops = vq.HopLengths;
+        if (cacheDir is null || vqvaeFile is null)
+        {
+            Encode(datasetDir, entries, vq, log);
+            TotalSeconds = _pieces.Sum(p => p.Samples) / (double)vq.Options.SampleRate;
+            return;
+        }
         string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(vqvaeFile)))[..16];
         Directory.CreateDirectory(cacheDir);
         string cache = Path.Combine(cacheDir, $"codes-{split}-{hash}.safetensors");

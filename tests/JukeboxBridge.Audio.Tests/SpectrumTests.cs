@@ -66,3 +66,21 @@ public class SpectrumTests
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
     }
 }
+
+public class SpectralDistanceTests
+{
+    [Fact]
+    public void Spectral_convergence_is_zero_for_the_same_signal_and_grows_with_the_error()
+    {
+        var x = ToneAnalysis.Sine(44100, 440, 0.5, 22050);
+        var noise = new Random(1);
+        var slightly = x.Select(v => v + (float)(noise.NextDouble() - 0.5) * 0.01f).ToArray();
+        var badly = x.Select(v => v + (float)(noise.NextDouble() - 0.5) * 0.5f).ToArray();
+        Assert.Equal(0, SpectralDistance.Convergence(x, x, 44100), 9);
+        double small = SpectralDistance.Convergence(x, slightly, 44100), big = SpectralDistance.Convergence(x, badly, 44100);
+        Assert.InRange(small, 1e-4, 0.1);
+        Assert.True(big > 5 * small);
+        Assert.Equal(1, SpectralDistance.Convergence(x, new float[x.Length], 44100), 6);   // silence: as far as it gets
+        Assert.True(SpectralDistance.MultiResolution(x, badly, 44100) > SpectralDistance.MultiResolution(x, slightly, 44100));
+    }
+}

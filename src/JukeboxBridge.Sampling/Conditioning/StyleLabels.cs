@@ -14,14 +14,20 @@ public static class StyleLabels
 
     /// <param name="idsDir">Folder with OpenAI's id tables (ids/v2, ids/v3 …), needed when any prior is labelled.</param>
     public static Result Build(ModelBundle bundle, string? artist, string? genre, string? lyricsText, long songSamples, long offsetSamples,
-                               int variations, string? idsDir)
+                               int variations, string? idsDir) =>
+        Build(bundle, Enumerable.Repeat((artist, genre), variations).ToList(), lyricsText, songSamples, offsetSamples, idsDir);
+
+    /// <summary>Label rows with an artist and genre per row (e.g. an evaluation batching several prompts and styles).</summary>
+    public static Result Build(ModelBundle bundle, IReadOnlyList<(string? Artist, string? Genre)> rows, string? lyricsText, long songSamples,
+                               long offsetSamples, string? idsDir)
     {
+        int variations = rows.Count;
         int levels = bundle.Priors.Length;
         var labels = new Tensor?[levels];
         var lyrics = new IReadOnlyList<long[]>?[levels];
         var warnings = new List<string>();
         if (!bundle.Priors.Any(p => p.Options.Labels)) return new Result(labels, lyrics, warnings);
-        if (string.IsNullOrWhiteSpace(artist) || string.IsNullOrWhiteSpace(genre))
+        if (rows.Any(r => string.IsNullOrWhiteSpace(r.Artist) || string.IsNullOrWhiteSpace(r.Genre)))
             throw new ArgumentException("this model is conditioned on artist and genre: give --artist and --genre (see `jukebox styles search`)");
         if (string.IsNullOrWhiteSpace(idsDir) || !Directory.Exists(idsDir))
             throw new ArgumentException($"this model needs OpenAI's artist/genre id tables: pass --ids FOLDER or set JUKEBOX_IDS{(idsDir is null ? "" : $" ({idsDir} does not exist)")}");
@@ -38,8 +44,8 @@ public static class StyleLabels
             string version = o.UseTokens && o.NVocab == 79 ? "v3" : o.GenreArtistBins.Artists > 5000 ? "v3" : "v2";
             var vocab = o.UseTokens ? new LyricsVocabulary(version) : null;
             var labeller = new Labeller(StyleTable.Load(idsDir, version), o.MaxBowGenreSize ?? 1, o.UseTokens ? o.NTokens : 0, o.SampleLength, vocab);
-            var row = labeller.Label(artist, genre, text, songSamples, offsetSamples, strict: true);
-            labels[o.Level] = tensor(row).view(1, -1).expand(variations, -1).contiguous();
+            var table = rows.SelectMany(r => labeller.Label(r.Artist!, r.Genre!, text, songSamples, offsetSamples, strict: true)).ToArray();
+            labels[o.Level] = tensor(table).view(variations, -1);
             if (vocab is null) continue;
             var unsupported = AsciiTransliteration.Unsupported(text);
             if (unsupported.Count > 0) warnings.Add($"lyric characters dropped (no transliteration): {string.Join("", unsupported.Take(20))}");

@@ -41,8 +41,10 @@ public sealed class SamplingJob : IDisposable
     /// A new job. <paramref name="prompt"/> (Continue) is brought to the model's rate and mono and encoded;
     /// <paramref name="codes"/> (Continue from codes, Upsample) provides the starting codes instead.
     /// </summary>
+    /// <param name="rowStyles">An artist and genre per variation instead of the settings' one (evaluations batching styles).</param>
     public static SamplingJob Create(ModelBundle bundle, JobSettings settings, AudioClip? prompt = null, CodesFile? codes = null,
-                                     string? idsDir = null, TakeStore? store = null, DeviceOptions? device = null, Action<string>? log = null)
+                                     string? idsDir = null, TakeStore? store = null, DeviceOptions? device = null, Action<string>? log = null,
+                                     IReadOnlyList<(string? Artist, string? Genre)>? rowStyles = null)
     {
         int levels = bundle.Priors.Length;
         settings = settings.Resolved(bundle.Sampling, levels);
@@ -94,8 +96,9 @@ public sealed class SamplingJob : IDisposable
             }
         }
 
-        var style = StyleLabels.Build(bundle, settings.Artist, settings.Genre, settings.Lyrics,
-            (settings.SongSeconds ?? bundle.Sampling.SongSeconds) is double song ? (long)(song * rate) : total, (long)(settings.OffsetSeconds * rate), n, idsDir);
+        if (rowStyles is not null && rowStyles.Count != n) throw new ArgumentException($"{rowStyles.Count} row styles for {n} variations");
+        var style = StyleLabels.Build(bundle, rowStyles ?? Enumerable.Repeat((settings.Artist, settings.Genre), n).ToList(), settings.Lyrics,
+            (settings.SongSeconds ?? bundle.Sampling.SongSeconds) is double song ? (long)(song * rate) : total, (long)(settings.OffsetSeconds * rate), idsDir);
         var plans = Schedule.PlanAll(bundle.Priors, zs, total, l => LevelSettingsOf(settings, l, style.Lyrics[l]), highest);
         var state = new JobState(zs, total, promptSamples, plans, new int[levels], zs.Select(z => z.shape[1]).ToArray(), style.Labels, style.Lyrics);
         var job = new SamplingJob(bundle, settings, state, store, device, log, style.Warnings);

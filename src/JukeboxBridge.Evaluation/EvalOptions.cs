@@ -1,0 +1,19 @@
+namespace JukeboxBridge.Evaluation;
+
+/// <summary>What `jukebox eval` measures on: the held-out pieces of a labelled dataset, and how much of them.</summary>
+public sealed record EvalOptions
+{
+    public required string DataDir { get; init; }
+    /// <summary>Held-out pieces for the VQ-VAE reconstruction, and seconds of each.</summary>
+    public int VqvaePieces { get; init; } = 6;
+    public double VqvaeSeconds { get; init; } = 6;
+    /// <summary>Held-out windows per prior level for the negative log-likelihood.</summary>
+    public int PriorWindows { get; init; } = 24;
+    /// <summary>Held-out prompts continued (one batch), prompt and continuation seconds.</summary>
+    public int Prompts { get; init; } = 10;
+    public double PromptSeconds { get; init; } = 6;
+    public double Seconds { get; init; } = 6;
+    /// <summary>Prompts continued under two contrasting styles (genre, then artist) for the conditioning check.</summary>
+    public int StylePrompts { get; init; } = 4;
+    public int Seed { get; init; }
+}

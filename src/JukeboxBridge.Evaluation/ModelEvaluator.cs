@@ -1,0 +1,85 @@
+using JukeboxBridge.Audio;
+using JukeboxBridge.Audio.Datasets;
+using JukeboxBridge.Model.Labels;
+using JukeboxBridge.Sampling;
+using JukeboxBridge.Sampling.Jobs;
+using JukeboxBridge.Training;
+
+namespace JukeboxBridge.Evaluation;
+
+/// <summary>Runs every measurement of <see cref="EvalReport"/> for a bundle on a dataset's held-out pieces.</summary>
+public static class ModelEvaluator
+{
+    public static EvalReport Run(ModelBundle bundle, EvalOptions o, Action<string>? log = null, IProgress<JobProgress>? progress = null)
+    {
+        log ??= _ => { };
+        var meta = DatasetMetadata.Load(o.DataDir);
+        var heldout = meta.Pieces.Where(p => p.Split == "heldout").ToList();
+        if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
+        int rate = bundle.Vqvae.Options.SampleRate, levels = bundle.Priors.Length;
+
+        log($"VQ-VAE: reconstructing {Math.Min(o.VqvaePieces, heldout.Count)} held-out pieces from each level ...");
+        var (sc, mr) = VqvaeReconstruction.Measure(bundle.Vqvae, o.DataDir, Spread(heldout, o.VqvaePieces), o.VqvaeSeconds);
+
+        log($"priors: bits per code on {o.PriorWindows} held-out windows per level ...");
+        var bits = new double[levels];
+        using (var corpus = new PriorCorpus(o.DataDir, "heldout", bundle.Vqvae, null, null))
+            for (int l = 0; l < levels; l++)
+            {
+                var po = bundle.Priors[l].Options;
+                var labeller = po.Labels
+                    ? new Labeller(StyleTable.Load(bundle.IdsDir ?? throw new ArgumentException("the labelled prior needs the bundle's id tables"), "v2"), po.MaxBowGenreSize ?? 1, 0, po.SampleLength, null)
+                    : null;
+                bits[l] = PriorEvaluation.BitsPerToken(bundle.Priors[l], corpus, labeller, o.PriorWindows);
+            }
+        double uniform = Math.Log2(bundle.Vqvae.Options.LBins);
+
+        var prompts = Spread(heldout, o.Prompts);
+        log($"continuations: {prompts.Count} held-out prompts of {o.PromptSeconds} s continued by {o.Seconds} s (one batch) ...");
+        var cont = MusicalChecks.Continue(bundle, o.DataDir, prompts, prompts.Select(p => (p.Artist, p.Genre)).ToList(), o.PromptSeconds, o.Seconds, o.Seed, progress);
+        var agree = MusicalChecks.Agreement(cont, prompts, rate);
+
+        // Style direction: the same prompts under the fastest and the slowest genre of the data (mean labelled tempo),
+        // and under its brightest and darkest artist (mean spectral centroid).
+        var styled = Spread(heldout, o.StylePrompts);
+        var tempi = meta.Pieces.GroupBy(p => p.Genre).ToDictionary(g => g.Key, g => g.Average(p => p.Tempo));
+        var (fast, slow) = (tempi.MaxBy(kv => kv.Value).Key, tempi.MinBy(kv => kv.Value).Key);
+        var (bright, dark) = BrightestAndDarkest(o.DataDir, meta, rate);
+        log($"style: {styled.Count} prompts as {fast} vs {slow}, and by {bright} vs {dark} ...");
+        var rows = styled.SelectMany(p => new[] { (p.Artist, fast), (p.Artist, slow) })
+                         .Concat(styled.SelectMany(p => new[] { (bright, p.Genre), (dark, p.Genre) })).ToList();
+        var twice = styled.SelectMany(p => new[] { p, p }).ToList();
+        var styleRun = MusicalChecks.Continue(bundle, o.DataDir, twice.Concat(twice).ToList(), rows, o.PromptSeconds, o.Seconds, o.Seed + 1, progress);
+        int k = styled.Count;
+        double tempoDir = Enumerable.Range(0, k).Average(i =>
+            MusicalChecks.OnsetRate(styleRun.Continued[2 * i], rate) > MusicalChecks.OnsetRate(styleRun.Continued[2 * i + 1], rate) ? 1.0 : 0.0);
+        double timbreDir = Enumerable.Range(0, k).Average(i =>
+            MusicalChecks.Centroid(styleRun.Continued[2 * k + 2 * i], rate) > MusicalChecks.Centroid(styleRun.Continued[2 * k + 2 * i + 1], rate) ? 1.0 : 0.0);
+
+        return new EvalReport
+        {
+            Model = bundle.Source,
+            VqvaeSpectralConvergenceL0 = sc[0], VqvaeSpectralConvergenceL1 = sc[1], VqvaeSpectralConvergenceL2 = sc[2],
+            VqvaeMrstftL0 = mr[0], VqvaeMrstftL1 = mr[1], VqvaeMrstftL2 = mr[2],
+            PriorBitsPerTokenL0 = bits[0], PriorBitsPerTokenL1 = bits[1], PriorBitsPerTokenL2 = bits[2],
+            UniformBits = uniform, PriorBitsGainTop = uniform - bits[levels - 1],
+            KeyAgreement = agree.Key, KeyChance = agree.KeyChance, TempoAgreement = agree.Tempo, TempoChance = agree.TempoChance,
+            PromptKeyAccuracy = agree.PromptKeyAccuracy, StyleTempoDirection = tempoDir, StyleTimbreDirection = timbreDir,
+            Prompts = prompts.Count, Seconds = o.Seconds,
+        };
+    }
+
+    /// <summary>Up to <paramref name="n"/> pieces spread evenly over the list (so every genre and artist is represented).</summary>
+    public static List<DatasetEntry> Spread(IReadOnlyList<DatasetEntry> pieces, int n) =>
+        Enumerable.Range(0, Math.Min(n, pieces.Count)).Select(i => pieces[(int)((long)i * pieces.Count / Math.Min(n, pieces.Count))]).ToList();
+
+    private static (string Bright, string Dark) BrightestAndDarkest(string dir, DatasetMetadata meta, int rate)
+    {
+        var byArtist = meta.Pieces.GroupBy(p => p.Artist).ToDictionary(g => g.Key, g => g.Take(2).Average(p =>
+        {
+            var clip = AudioFile.ReadAs(Path.Combine(dir, p.File), rate, mono: true);
+            return MusicalChecks.Centroid(clip.Channels[0].AsSpan(0, (int)Math.Min(clip.Frames, 5L * rate)).ToArray(), rate);
+        }));
+        return (byArtist.MaxBy(kv => kv.Value).Key, byArtist.MinBy(kv => kv.Value).Key);
+    }
+}
