@@ -133,7 +133,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
                 if (_addCondAfter && xCond is not null) h = h + xCond.narrow(1, t, 1);
                 var logits = x_out!.forward(h);                                   // (N, 1, bins)
                 stepLogits?.Add(logits.alias().DetachFromDisposeScope());
-                var filtered = LogitFilter.Apply(o.Temperature == 1.0 ? logits : logits / o.Temperature, o.TopK, o.TopP);
+                var filtered = LogitFilter.Apply(o.Temperature == 1.0 ? logits : ScalarMath.Div(logits, o.Temperature), o.TopK, o.TopP);
                 var probs = filtered.softmax(-1).view(n, Bins);
                 var next = multinomial(probs, 1, generator: generator);          // (N, 1)
                 last = next.MoveToOuterDisposeScope();

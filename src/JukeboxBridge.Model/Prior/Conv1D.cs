@@ -49,7 +49,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var h = c_fc.forward(x);
-        h = h * sigmoid(h * 1.702);
+        h = h * sigmoid(ScalarMath.Mul(h, 1.702));
         return c_proj.forward(h).MoveToOuterDisposeScope();
     }
 }

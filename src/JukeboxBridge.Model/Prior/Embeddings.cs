@@ -102,7 +102,7 @@ public sealed class LabelConditioner : nn.Module<Tensor, (Tensor Start, Tensor? 
         var artist = y.narrow(1, 3, 1);
         var genre = y.narrow(1, 4, y.shape[1] - 4);
         var mask = genre.ge(0).to_type(ScalarType.Float32).unsqueeze(2);
-        var start = (bow_genre_emb.forward(genre.clamp_min(0)) * mask).sum(1, keepdim: true) + artist_emb.forward(artist); // (N, 1, W)
+        var start = (bow_genre_emb.forward(ScalarMath.ClampMin(genre, 0)) * mask).sum(1, keepdim: true) + artist_emb.forward(artist); // (N, 1, W)
         Tensor? pos = null;
         if (total_length_emb is not null)
         {

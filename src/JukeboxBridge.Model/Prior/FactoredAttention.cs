@@ -224,9 +224,9 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
         var kh = k.reshape(b, lk, h, d).permute(0, 2, 3, 1);                  // (B, H, d, Lk)
         var vh = v.reshape(b, lk, h, d).permute(0, 2, 1, 3);                  // (B, H, Lk, d)
         double scale = 1.0 / Math.Sqrt(Math.Sqrt(d));
-        var w = qh.matmul(kh).mul_(scale * scale).to_type(ScalarType.Float32);
+        var w = ScalarMath.MulInPlace(qh.matmul(kh), scale * scale).to_type(ScalarType.Float32);
         var mask = explicitMask ?? (causal ? ones(lq, lk, dtype: ScalarType.Float32, device: w.device).tril(Math.Max(lk - lq, 0)) : null);
-        if (mask is not null) w = w * mask + (mask - 1) * 1e9;                // masked entries: exactly -1e9
+        if (mask is not null) w = w * mask + ScalarMath.Mul(ScalarMath.Sub(mask, 1), 1e9);                // masked entries: exactly -1e9
         var p = w.softmax(-1).to_type(vh.dtype);
         if (RecordAttention) Record(p);
         var a = p.matmul(vh);                                                   // (B, H, Lq, d)

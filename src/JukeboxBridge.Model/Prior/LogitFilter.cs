@@ -22,7 +22,7 @@ public static class LogitFilter
             int k = (int)Math.Min(topK, vocab);
             var (values, _) = x.topk(k, dim: -1);
             var kth = values.narrow(-1, k - 1, 1);                                 // (..., 1)
-            x = x.masked_fill(x.lt(kth), float.NegativeInfinity);
+            x = ScalarMath.MaskedFill(x, x.lt(kth), double.NegativeInfinity);
         }
         if (topP > 0)
         {
@@ -32,7 +32,7 @@ public static class LogitFilter
             // Shift right: keep the first token and the one that crosses the threshold.
             remove = cat(new[] { zeros_like(remove.narrow(-1, 0, 1)), remove.narrow(-1, 0, vocab - 1) }, -1);
             var removeOrig = zeros_like(remove).scatter_(-1, idx, remove);
-            x = x.masked_fill(removeOrig, float.NegativeInfinity);
+            x = ScalarMath.MaskedFill(x, removeOrig, double.NegativeInfinity);
         }
         return x.MoveToOuterDisposeScope();
     }

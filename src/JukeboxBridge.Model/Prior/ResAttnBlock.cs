@@ -38,7 +38,7 @@ public sealed class ResAttnBlock : nn.Module<Tensor, Tensor?, Tensor>
         using var scope = NewDisposeScope();
         var a = attn.forward(Norm(ln_0, x), encoderKv);
         var m = mlp.forward(Norm(ln_1, x + a));
-        var h = _resScale == 1.0 ? x + a + m : x + a + m * _resScale;
+        var h = _resScale == 1.0 ? x + a + m : x + a + ScalarMath.Mul(m, _resScale);
         return h.MoveToOuterDisposeScope();
     }
 
@@ -48,7 +48,7 @@ public sealed class ResAttnBlock : nn.Module<Tensor, Tensor?, Tensor>
         using var scope = NewDisposeScope();
         var a = attn.Step(Norm(ln_0, x), encoderKv, cache);
         var m = mlp.forward(Norm(ln_1, x + a));
-        var h = _resScale == 1.0 ? x + a + m : x + a + m * _resScale;
+        var h = _resScale == 1.0 ? x + a + m : x + a + ScalarMath.Mul(m, _resScale);
         return h.MoveToOuterDisposeScope();
     }
 

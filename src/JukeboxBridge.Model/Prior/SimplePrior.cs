@@ -159,7 +159,7 @@ public sealed class SimplePrior : nn.Module
             var prime = codes is null ? lyrics! : cat(new[] { lyrics!, codes + po.NVocab }, 1);
             var xc = xCond is null ? null : cat(new[] { zeros(n, po.NTokens, xCond.shape[2], dtype: xCond.dtype, device: xCond.device), xCond }, 1);
             var all = prior.Sample(n, xc, yCond, prime, tokens + po.NTokens, o, generator, stepLogits);
-            return (all.narrow(1, po.NTokens, tokens) - po.NVocab).clamp_min(0).MoveToOuterDisposeScope();
+            return ScalarMath.ClampMin(ScalarMath.Sub(all.narrow(1, po.NTokens, tokens), po.NVocab), 0).MoveToOuterDisposeScope();
         }
         var encoderKv = po.LyricEncoder ? EncodeLyrics(lyrics!) : null;
         return prior.Sample(n, xCond, yCond, codes, tokens, o, generator, stepLogits, encoderKv).MoveToOuterDisposeScope();

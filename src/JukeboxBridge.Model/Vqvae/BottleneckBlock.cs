@@ -40,7 +40,7 @@ public sealed class BottleneckBlock : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var kw = k.t();                                                     // (emb, bins)
-        var sk = kw.pow(2).sum(0, keepdim: true);                           // (1, bins)
+        var sk = kw.square().sum(0, keepdim: true);                           // (1, bins)
         long rows = xf.shape[0];
         var codes = new List<Tensor>();
         var mins = new List<Tensor>();
@@ -48,8 +48,8 @@ public sealed class BottleneckBlock : Module<Tensor, Tensor>
         for (long r0 = 0; r0 < rows; r0 += RowChunk)
         {
             var x = xf.narrow(0, r0, Math.Min(RowChunk, rows - r0));
-            var sx = x.pow(2).sum(-1, keepdim: true);                       // (r, 1)
-            var dist = sx - 2 * x.matmul(kw) + sk;                          // (r, bins), the reference's expansion and order
+            var sx = x.square().sum(-1, keepdim: true);                       // (r, 1)
+            var dist = sx - ScalarMath.Mul(x.matmul(kw), 2) + sk;                          // (r, bins), the reference's expansion and order
             var (min, idx) = dist.min(-1);
             if (Bins > 1) NearTies.Resolve(x, k, dist, sx, sk, min, idx);
             codes.Add(idx);
