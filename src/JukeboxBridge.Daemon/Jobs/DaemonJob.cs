@@ -1,0 +1,45 @@
+using System.Text.Json;
+using JukeboxBridge.Protocol.Messages;
+using JukeboxBridge.Sampling.Jobs;
+
+namespace JukeboxBridge.Daemon.Jobs;
+
+/// <summary>What a client asked for, as written to the job folder's request.json when the job is accepted.</summary>
+public sealed record JobRequest(string Job, string Client, string Mode, string? SourceJob, DateTimeOffset Created,
+                                string? Model, double? Seconds, long? Variations, long? Seed, double? Temperature, long? TopK, double? TopP,
+                                string? Artist, string? Genre, string? Lyrics, long PromptSamples)
+{
+    public static JobRequest From(string job, string client, Submit s, long promptSamples) => new(job, client, s.Mode, s.Job, DateTimeOffset.UtcNow,
+        s.Settings.Model, s.Settings.Seconds, s.Settings.Variations, s.Settings.Seed, s.Settings.Temperature, s.Settings.TopK, s.Settings.TopP,
+        s.Settings.Artist, s.Settings.Genre, s.Settings.Lyrics, promptSamples);
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public static JobRequest FromJson(string text) => JsonSerializer.Deserialize<JobRequest>(text, Json) ?? throw new FormatException("empty request.json");
+}
+
+/// <summary>
+/// One job the daemon knows: its request, folder and state. The worker thread changes <see cref="State"/>; the server
+/// thread reads it (and the block files) to stream.
+/// </summary>
+public sealed class DaemonJob(JobRequest request, string dir)
+{
+    public JobRequest Request { get; } = request;
+    public string Id => Request.Job;
+    public string Client => Request.Client;
+    public string Dir { get; } = dir;
+    public TakeStore? Store { get; set; }
+    public volatile string State = "queued";
+    public string? Error { get; set; }
+    public int Variations { get; set; } = (int)(request.Variations ?? 1);
+    public double Seconds { get; set; } = request.Seconds ?? 0;
+    /// <summary>Blocks (sequence numbers) written to the folder so far.</summary>
+    public volatile int BlocksWritten;
+    public CancellationTokenSource Cancel { get; } = new();
+    public bool Finished => State is "done" or "failed" or "cancelled";
+
+    public string PromptPath => Path.Combine(Dir, "prompt.wav");
+    public string RequestPath => Path.Combine(Dir, "request.json");
+
+    public JobInfo Info() => new(Id, State, Request.Mode, Seconds, Variations, BlocksWritten, Request.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+}

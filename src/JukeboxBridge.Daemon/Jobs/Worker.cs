@@ -1,0 +1,137 @@
+using JukeboxBridge.Audio.Wav;
+using JukeboxBridge.Model.Checkpoints;
+using JukeboxBridge.Model.Labels;
+using JukeboxBridge.Model.Vqvae;
+using JukeboxBridge.Protocol;
+using JukeboxBridge.Sampling;
+using JukeboxBridge.Sampling.Devices;
+using JukeboxBridge.Sampling.Jobs;
+
+namespace JukeboxBridge.Daemon.Jobs;
+
+/// <summary>What the worker tells the server thread (called on the worker thread; implementations hand over to their own thread).</summary>
+public interface IJobEvents
+{
+    void Started(DaemonJob job);
+    void Progress(DaemonJob job, JobProgress p);
+    void BlockWritten(DaemonJob job, int seq);
+    void Finished(DaemonJob job, string? errorCode, string? message);
+}
+
+/// <summary>
+/// The GPU (or CPU) worker: one thread that takes jobs from the fair queue and runs them with the served bundle,
+/// loaded once. Every job runs in its folder, so blocks are on disk before the server streams them, and a job
+/// interrupted by a restart resumes from its saved codes.
+/// </summary>
+public sealed class Worker : IDisposable
+{
+    private readonly JobBook _book;
+    private readonly IJobEvents _events;
+    private readonly DeviceOptions _device;
+    private readonly Action<string> _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+    public ModelBundle Bundle { get; }
+
+    public Worker(ModelBundle bundle, JobBook book, IJobEvents events, DeviceOptions device, Action<string> log)
+    {
+        Bundle = bundle; _book = book; _events = events; _device = device; _log = log;
+        _thread = new Thread(Loop) { Name = "jukebox-worker", IsBackground = true };
+    }
+
+    public void Start() => _thread.Start();
+
+    private void Loop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            DaemonJob job;
+            try { job = _book.Take(_stop.Token); }
+            catch (OperationCanceledException) { return; }
+            Run(job);
+        }
+    }
+
+    private void Run(DaemonJob job)
+    {
+        job.State = "running";
+        _events.Started(job);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancel.Token, _stop.Token);
+        try
+        {
+            using var sampling = Open(job);
+            job.Store = sampling.Store;
+            job.Variations = sampling.Settings.Variations;
+            job.Seconds = sampling.Settings.Seconds;
+            job.BlocksWritten = sampling.Store!.CountBlocks();
+            sampling.Run(new CallbackProgress<JobProgress>(p => _events.Progress(job, p)),
+                         new CallbackProgress<DecodedBlock>(b => { job.BlocksWritten = b.Seq + 1; _events.BlockWritten(job, b.Seq); }), linked.Token);
+            job.State = "done";
+            _events.Finished(job, null, null);
+        }
+        catch (OperationCanceledException)
+        {
+            // A daemon stop is not the client's cancel: the folder is marked interrupted, and the next start resumes it.
+            if (_stop.IsCancellationRequested) job.Store?.WriteStatus(new JobStatus(JobStatus.Running, "interrupted by a daemon stop"));
+            job.State = _stop.IsCancellationRequested ? "queued" : "cancelled";
+            if (!_stop.IsCancellationRequested) _events.Finished(job, ErrorCodes.Cancelled, "cancelled; submit mode \"resume\" to finish it");
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Classify(e);
+            job.State = "failed";
+            job.Error = message;
+            if (code == ErrorCodes.Internal) _log($"job {job.Id}: {e}");
+            else _log($"job {job.Id}: {message}");
+            _events.Finished(job, code, message);
+        }
+    }
+
+    /// <summary>The sampling job for a daemon job: resumed when its folder already holds one, else created from the request.</summary>
+    private SamplingJob Open(DaemonJob job)
+    {
+        if (File.Exists(Path.Combine(job.Dir, "settings.json")))
+            return SamplingJob.Resume(Bundle, TakeStore.Open(job.Dir), _device, _log);
+        var r = job.Request;
+        if (r.Mode == "resume") throw new ArgumentException("nothing to resume: that job never started");
+        var settings = new JobSettings
+        {
+            Mode = r.Mode switch { "continue" => JobMode.Continue, "sample" => JobMode.Sample, _ => JobMode.Upsample },
+            Model = Bundle.Source, Seconds = r.Seconds ?? Bundle.Sampling.Seconds, Variations = (int)(r.Variations ?? Bundle.Sampling.Variations),
+            Seed = (int)(r.Seed ?? 0), Temperature = r.Temperature is double t ? [t] : [], TopK = (int)(r.TopK ?? 0), TopP = r.TopP ?? 0,
+            Artist = r.Artist, Genre = r.Genre, Lyrics = r.Lyrics, Prompt = r.Mode == "continue" ? "prompt.wav" : null,
+        };
+        var store = TakeStore.Create(job.Dir);
+        switch (r.Mode)
+        {
+            case "continue":
+                return SamplingJob.Create(Bundle, settings, WavReader.Read(job.PromptPath), idsDir: Bundle.IdsDir, store: store, device: _device, log: _log);
+            case "sample":
+                return SamplingJob.Create(Bundle, settings, idsDir: Bundle.IdsDir, store: store, device: _device, log: _log);
+            default:
+            {
+                var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new ArgumentException($"job '{r.SourceJob}' has no codes to upsample");
+                using var codes = source.ReadCodes();
+                return SamplingJob.Create(Bundle, settings, codes: codes, idsDir: Bundle.IdsDir, store: store, device: _device, log: _log);
+            }
+        }
+    }
+
+    /// <summary>Stable error code and a message that names the problem without internals.</summary>
+    public static (string Code, string Message) Classify(Exception e) => e switch
+    {
+        UnknownStyleException or ArgumentException or FormatException => (ErrorCodes.BadSettings, e.Message),
+        FileNotFoundException or ModelLoadException or JukeboxBridge.Checkpoints.CheckpointFormatException => (ErrorCodes.ModelError, e.Message),
+        OutOfMemoryException => (ErrorCodes.OutOfMemory, "out of memory; the job folder keeps what was made: resume it, with fewer variations or a lower memory budget"),
+        System.Runtime.InteropServices.ExternalException x when x.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
+            => (ErrorCodes.OutOfMemory, "the device ran out of memory; the job folder keeps what was made: resume it, with fewer variations or a lower memory budget"),
+        _ => (ErrorCodes.Internal, "internal error (details in the daemon's log)"),
+    };
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        if (_thread.IsAlive) _thread.Join(TimeSpan.FromSeconds(30));
+        Bundle.Dispose();
+    }
+}

@@ -1,0 +1,56 @@
+using JukeboxBridge.Daemon.Jobs;
+using JukeboxBridge.Daemon.Security;
+using JukeboxBridge.Daemon.Server;
+using JukeboxBridge.Sampling;
+
+namespace JukeboxBridge.Daemon;
+
+/// <summary>
+/// The daemon assembled: keys (made at first start, with the local client's file), the jobs folder (interrupted jobs
+/// re-queued), the served bundle on one worker, and the server. Start it, and Dispose to stop (running jobs stay
+/// resumable: the next start picks them up).
+/// </summary>
+public sealed class JukeboxDaemon : IDisposable
+{
+    public DaemonOptions Options { get; }
+    public KeyStore Keys { get; }
+    public JobBook Jobs { get; }
+    public DaemonServer Server { get; }
+    public ClientFile LocalClient { get; }
+    private readonly Worker _worker;
+
+    public JukeboxDaemon(DaemonOptions o, Action<string>? log = null)
+    {
+        log ??= Console.Error.WriteLine;
+        Options = o;
+        _ = o.UseCurve;                                                        // refuses an unencrypted non-loopback bind up front
+        Keys = new KeyStore(o.KeysDir);
+        var bundle = ModelBundle.Load(ModelBundle.ResolveSpec(o.Model));
+        try
+        {
+            Jobs = new JobBook(o.JobsDir, log);
+            Server = new DaemonServer(o, bundle, Jobs, Keys, log);
+            LocalClient = Keys.EnsureLocalClient(Server.Endpoint);
+            _worker = new Worker(bundle, Jobs, Server, o.Device, log);
+        }
+        catch
+        {
+            bundle.Dispose();
+            throw;
+        }
+        log($"serving {bundle.Source} on {Server.Endpoint} ({(o.UseCurve ? "CURVE encryption" : "loopback, no encryption")}, HMAC client authentication); " +
+            $"jobs in {o.JobsDir}; keys in {Keys.Dir}");
+    }
+
+    public void Start()
+    {
+        Server.RunAsync();
+        _worker.Start();
+    }
+
+    public void Dispose()
+    {
+        Server.Dispose();
+        _worker.Dispose();
+    }
+}

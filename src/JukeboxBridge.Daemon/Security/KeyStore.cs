@@ -1,0 +1,129 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using JukeboxBridge.Protocol.Security;
+using NetMQ;
+
+namespace JukeboxBridge.Daemon.Security;
+
+/// <summary>What a client needs to reach and authenticate to a daemon (client.json, or a file made by `jukebox keys add-client`).</summary>
+public sealed record ClientFile(string Endpoint, string ServerPublicKey, string ClientId, string Secret)
+{
+    public byte[] SecretBytes => Convert.FromHexString(Secret);
+}
+
+/// <summary>
+/// The per-user key material, in the config folder (Linux: $XDG_CONFIG_HOME/jukeboxbridge or ~/.config/jukeboxbridge;
+/// Windows: %APPDATA%\JukeboxBridge; macOS: ~/Library/Application Support/JukeboxBridge), every file 0600:
+/// <code>
+/// server.key            the daemon's CURVE key pair (Z85 secret key; the public key is derived from it)
+/// clients/NAME.json     a client the daemon accepts: its id and 32-byte secret
+/// client.json           the local client's file (endpoint, server public key, id, secret): the CLI and plugin read it
+/// </code>
+/// </summary>
+public sealed class KeyStore
+{
+    public string Dir { get; }
+    public string ServerKeyPath => Path.Combine(Dir, "server.key");
+    public string ClientsDir => Path.Combine(Dir, "clients");
+    public string LocalClientPath => Path.Combine(Dir, "client.json");
+    public const string LocalClientName = "local";
+
+    public KeyStore(string? dir = null) => Dir = dir ?? DefaultDir();
+
+    public static string DefaultDir()
+    {
+        if (OperatingSystem.IsWindows()) return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "JukeboxBridge");
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (OperatingSystem.IsMacOS()) return Path.Combine(home, "Library", "Application Support", "JukeboxBridge");
+        string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
+        return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg, "jukeboxbridge");
+    }
+
+    /// <summary>The daemon's key pair, made at first start.</summary>
+    public NetMQCertificate ServerCertificate()
+    {
+        Directory.CreateDirectory(Dir);
+        if (!File.Exists(ServerKeyPath))
+            WritePrivate(ServerKeyPath, new NetMQCertificate().SecretKeyZ85 + "\n");
+        return NetMQCertificate.CreateFromSecretKey(File.ReadAllText(ServerKeyPath).Trim());
+    }
+
+    /// <summary>Makes sure the local client exists and its client.json points at <paramref name="endpoint"/>.</summary>
+    public ClientFile EnsureLocalClient(string endpoint)
+    {
+        var secret = Secret(LocalClientName) ?? AddSecret(LocalClientName);
+        var file = new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, LocalClientName, Convert.ToHexString(secret).ToLowerInvariant());
+        WritePrivate(LocalClientPath, JsonSerializer.Serialize(file, Json));
+        return file;
+    }
+
+    /// <summary>A new client: its secret is stored here; the returned file goes to the client's machine (its config folder's client.json).</summary>
+    public ClientFile AddClient(string name, string endpoint)
+    {
+        CheckName(name);
+        if (Secret(name) is not null) throw new ArgumentException($"client '{name}' exists already (revoke it first to replace its secret)");
+        var secret = AddSecret(name);
+        return new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, name, Convert.ToHexString(secret).ToLowerInvariant());
+    }
+
+    public bool Revoke(string name)
+    {
+        CheckName(name);
+        string path = Path.Combine(ClientsDir, name + ".json");
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        return true;
+    }
+
+    public IReadOnlyList<string> Clients() =>
+        Directory.Exists(ClientsDir) ? Directory.GetFiles(ClientsDir, "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>().Order().ToList() : [];
+
+    /// <summary>The secret of a known client, or null (unknown or revoked).</summary>
+    public byte[]? Secret(string name)
+    {
+        if (!ValidName(name)) return null;
+        string path = Path.Combine(ClientsDir, name + ".json");
+        if (!File.Exists(path)) return null;
+        var entry = JsonSerializer.Deserialize<ClientEntry>(File.ReadAllText(path), Json);
+        return entry is null ? null : Convert.FromHexString(entry.Secret);
+    }
+
+    public static ClientFile ReadClientFile(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"no client file at {path}: start `jukebox serve` once on this machine, or copy a file made by `jukebox keys add-client`", path);
+        return JsonSerializer.Deserialize<ClientFile>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path} is empty");
+    }
+
+    private byte[] AddSecret(string name)
+    {
+        var secret = HmacAuth.NewSecret();
+        Directory.CreateDirectory(ClientsDir);
+        WritePrivate(Path.Combine(ClientsDir, name + ".json"), JsonSerializer.Serialize(new ClientEntry(name, Convert.ToHexString(secret).ToLowerInvariant()), Json));
+        return secret;
+    }
+
+    private sealed record ClientEntry(string ClientId, string Secret);
+
+    private static bool ValidName(string name) => name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && !name.StartsWith('.');
+    private static void CheckName(string name)
+    {
+        if (!ValidName(name)) throw new ArgumentException($"client names are 1-64 letters, digits, '-', '_' or '.', got '{name}'");
+    }
+
+    /// <summary>Writes a file readable by its owner only (0600 on Unix; the per-user profile folder on Windows).</summary>
+    public static void WritePrivate(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string tmp = path + ".tmp";
+        if (OperatingSystem.IsWindows()) File.WriteAllText(tmp, text);
+        else
+        {
+            using (var f = new FileStream(tmp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            using (var w = new StreamWriter(f)) w.Write(text);
+            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+}

@@ -1,0 +1,329 @@
+using JukeboxBridge.Audio;
+using JukeboxBridge.Audio.Resampling;
+using JukeboxBridge.Audio.Wav;
+using JukeboxBridge.Daemon.Jobs;
+using JukeboxBridge.Daemon.Security;
+using JukeboxBridge.Model.Labels;
+using JukeboxBridge.Protocol;
+using JukeboxBridge.Protocol.Messages;
+using JukeboxBridge.Protocol.Security;
+using JukeboxBridge.Sampling;
+using JukeboxBridge.Sampling.Jobs;
+using NetMQ;
+using NetMQ.Sockets;
+
+namespace JukeboxBridge.Daemon.Server;
+
+/// <summary>
+/// The daemon's network side: a ROUTER socket and a poller on one thread (the only thread touching the socket).
+/// Sessions authenticate with the HMAC challenge before anything else is served; submitted jobs get a folder and go
+/// to the worker's fair queue; progress, blocks (within each client's credit, read back from the job folder) and
+/// completion are sent to the session attached to each job. Worker events arrive through a queue on the poller.
+/// </summary>
+public sealed class DaemonServer : IJobEvents, IDisposable
+{
+    private readonly DaemonOptions _o;
+    private readonly ModelBundle _bundle;
+    private readonly JobBook _book;
+    private readonly KeyStore _keys;
+    private readonly Action<string> _log;
+    private readonly RouterSocket _router;
+    private readonly NetMQQueue<Action> _events = new();
+    private readonly NetMQPoller _poller;
+    private readonly Dictionary<string, Session> _sessions = new();
+    private readonly Dictionary<string, BlockStream> _streams = new();
+    private readonly FrameLimits _limits;
+    private readonly IReadOnlyList<string> _artists, _genres;
+    private DecodedBlock? _cachedBlock;
+    private (string Job, int Seq) _cachedKey;
+
+    public string Endpoint { get; }
+
+    public DaemonServer(DaemonOptions o, ModelBundle bundle, JobBook book, KeyStore keys, Action<string> log)
+    {
+        _o = o; _bundle = bundle; _book = book; _keys = keys; _log = log;
+        _limits = new FrameLimits(o.MaxMessageBytes);
+        (_artists, _genres) = Styles(bundle);
+        _router = new RouterSocket();
+        _router.Options.RouterMandatory = true;
+        _router.Options.SendHighWatermark = o.SendHighWatermark;
+        _router.Options.Linger = TimeSpan.Zero;
+        if (o.UseCurve)
+        {
+            _router.Options.CurveServer = true;
+            _router.Options.CurveCertificate = keys.ServerCertificate();
+        }
+        if (o.Endpoint.EndsWith(":*"))
+        {
+            int port = _router.BindRandomPort(o.Endpoint[..^2]);
+            Endpoint = $"{o.Endpoint[..^2]}:{port}";
+        }
+        else
+        {
+            _router.Bind(o.Endpoint);
+            Endpoint = o.Endpoint;
+        }
+        _router.ReceiveReady += (_, e) => { while (e.Socket.TryReceiveMultipartBytes(ref _frames)) Handle(_frames!); };
+        _events.ReceiveReady += (_, e) => { while (e.Queue.TryDequeue(out var a, TimeSpan.Zero)) a(); };
+        _poller = new NetMQPoller { _router, _events };
+    }
+
+    private List<byte[]>? _frames;
+
+    public void RunAsync() => _poller.RunAsync("jukebox-server");
+    public void Stop() { if (_poller.IsRunning) _poller.Stop(); }
+
+    private static (IReadOnlyList<string>, IReadOnlyList<string>) Styles(ModelBundle b)
+    {
+        if (b.IdsDir is null || !b.Priors.Any(p => p.Options.Labels)) return ([], []);
+        try
+        {
+            var t = StyleTable.Load(b.IdsDir, "v2");
+            return (t.Artists.Keys.Order().Take(4000).ToList(), t.Genres.Keys.Order().Take(4000).ToList());
+        }
+        catch (IOException) { return ([], []); }
+    }
+
+    // ---- receiving
+
+    private void Handle(List<byte[]> frames)
+    {
+        if (frames.Count < 2) return;
+        var identity = frames[0];
+        string key = Convert.ToHexString(identity);
+        Message msg;
+        try { msg = MessageCodec.FromFrames(frames.Skip(1).Select(f => (ReadOnlyMemory<byte>)f).ToList(), _limits); }
+        catch (ProtocolException e) { Send(identity, new Error(e.Code, e.Message)); return; }
+
+        _sessions.TryGetValue(key, out var session);
+        try
+        {
+            switch (msg)
+            {
+                case Hello h: OnHello(identity, key, h); return;
+                case Ping p: Send(identity, new Pong(p.T)); return;
+                case Auth a: OnAuth(identity, key, session, a); return;
+                case Bye: _sessions.Remove(key); return;
+            }
+            if (session?.Client is not string client)
+            {
+                Send(identity, new Error(ErrorCodes.AuthRequired, "say hello and authenticate first"));
+                return;
+            }
+            switch (msg)
+            {
+                case Submit s: OnSubmit(session, client, s); break;
+                case Credit c: OnCredit(session, client, c); break;
+                case Cancel c: OnCancel(session, client, c); break;
+                case Fetch f: OnFetch(session, client, f); break;
+                case ListJobs: Send(identity, new JobList(_book.Of(client).Select(j => j.Info()).ToList())); break;
+                default: Send(identity, new Error(ErrorCodes.BadMessage, $"a client does not send '{msg.Type}'")); break;
+            }
+        }
+        catch (ProtocolException e) { Send(identity, new Error(e.Code, e.Message, (msg as Submit)?.Request)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log($"I/O error serving {session?.Client}: {e.Message}");
+            Send(identity, new Error(ErrorCodes.Internal, "the daemon could not write the job folder (see its log)", (msg as Submit)?.Request));
+        }
+    }
+
+    private void OnHello(byte[] identity, string key, Hello h)
+    {
+        if (!h.Versions.Contains(Message.Version))
+        {
+            Send(identity, new Error(ErrorCodes.UnsupportedVersion, $"this daemon speaks protocol version {Message.Version}; the client offers {string.Join(", ", h.Versions)}"));
+            return;
+        }
+        var session = new Session(identity, HmacAuth.NewNonce());
+        _sessions[key] = session;
+        long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        Send(identity, new Welcome("jukeboxbridge/0.1", Message.Version, session.Nonce, [Path.GetFileNameWithoutExtension(_bundle.Source)], _artists, _genres,
+            _o.Device.Device, Math.Round(memory / 1e9, 1), new ServerLimits(_o.MaxMessageBytes, _o.MaxPromptSeconds, _o.MaxQueuedJobsPerClient, _o.MaxVariations)));
+    }
+
+    private void OnAuth(byte[] identity, string key, Session? session, Auth a)
+    {
+        if (session is null) { Send(identity, new Error(ErrorCodes.AuthRequired, "say hello first: the challenge comes in welcome")); return; }
+        var secret = _keys.Secret(a.ClientId);
+        if (secret is not null && HmacAuth.Verify(secret, session.Nonce, a.ClientId, a.Mac))
+        {
+            session.Client = a.ClientId;
+            Send(identity, new AuthOk());
+            return;
+        }
+        session.Failures++;
+        _log($"authentication failed for client id '{a.ClientId}' ({session.Failures})");
+        Send(identity, new Error(ErrorCodes.AuthFailed, "authentication failed"));
+        if (session.Failures >= 3) _sessions.Remove(key);
+    }
+
+    private void OnSubmit(Session session, string client, Submit s)
+    {
+        var st = s.Settings;
+        void Refuse(string code, string message) => throw new ProtocolException(code, message);
+        if (st.Variations is long v && (v < 1 || v > _o.MaxVariations)) Refuse(ErrorCodes.BadSettings, $"variations must be 1 to {_o.MaxVariations}");
+        if (st.Seconds is double sec && (!(sec > 0) || sec > _o.MaxSeconds)) Refuse(ErrorCodes.BadSettings, $"seconds must be in (0, {_o.MaxSeconds}]");
+        if (st.Model is string m && m != Path.GetFileNameWithoutExtension(_bundle.Source)) Refuse(ErrorCodes.BadSettings, $"this daemon serves '{Path.GetFileNameWithoutExtension(_bundle.Source)}', not '{m}'");
+        if (_book.Queued(client) >= _o.MaxQueuedJobsPerClient) Refuse(ErrorCodes.QueueFull, $"{_o.MaxQueuedJobsPerClient} jobs are already waiting; cancel one or wait");
+
+        DaemonJob job;
+        if (s.Mode == "resume")
+        {
+            job = _book.Find(s.Job ?? "", client) ?? throw new ProtocolException(ErrorCodes.UnknownJob, $"no job '{s.Job}'");
+            if (job.State is "running" or "queued") Refuse(ErrorCodes.BadSettings, $"job {job.Id} is {job.State} already");
+            if (job.State == "done") Refuse(ErrorCodes.BadSettings, $"job {job.Id} is done: fetch its blocks");
+            job.Cancel.TryReset();
+        }
+        else
+        {
+            long promptSamples = 0;
+            if (s.Mode == "continue")
+            {
+                var p = s.Prompt ?? throw new ProtocolException(ErrorCodes.BadMessage, "continue needs a prompt (PCM frame)");
+                if (p.Frames / (double)p.Rate > _o.MaxPromptSeconds) Refuse(ErrorCodes.PromptTooLong, $"the prompt is {p.Frames / (double)p.Rate:F1} s; the limit is {_o.MaxPromptSeconds} s");
+                int unit = _bundle.Vqvae.Options.LengthMultiple, rate = _bundle.Vqvae.Options.SampleRate;
+                long resampled = p.Rate == rate ? p.Frames : new Resampler((int)p.Rate, rate).OutputLength((int)p.Frames);
+                promptSamples = resampled / unit * unit;
+                if (promptSamples == 0) Refuse(ErrorCodes.BadSettings, "the prompt is too short");
+            }
+            else if (s.Mode == "upsample" && _book.Find(s.Job ?? "", client) is not { State: "done" })
+                Refuse(ErrorCodes.UnknownJob, $"no finished job '{s.Job}' to upsample");
+            string id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexString(HmacAuth.NewNonce()[..3]).ToLowerInvariant()}";
+            string dir = Path.Combine(_book.Dir, client, id);
+            Directory.CreateDirectory(dir);
+            job = new DaemonJob(JobRequest.From(id, client, s, promptSamples), dir);
+            if (s.Prompt is { } fmt) WavWriter.Write(job.PromptPath, Interleaved(s.PromptPcm!.Value, fmt), WavSampleFormat.Float32);
+            File.WriteAllText(job.RequestPath, job.Request.ToJson());
+            _book.Add(job);
+        }
+        _streams[job.Id] = new BlockStream(job.Id, client) { Identity = session.Identity };
+        _book.Enqueue(job);
+        Send(session.Identity, new Accepted(s.Request, job.Id, job.Request.PromptSamples, _bundle.Vqvae.Options.SampleRate, job.Variations));
+    }
+
+    private static AudioClip Interleaved(ReadOnlyMemory<byte> pcm, PcmFormat f)
+    {
+        var all = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pcm.Span);
+        var channels = new float[f.Channels][];
+        for (int c = 0; c < f.Channels; c++)
+        {
+            channels[c] = new float[f.Frames];
+            for (long i = 0; i < f.Frames; i++) channels[c][i] = all[(int)(i * f.Channels + c)];
+        }
+        return new AudioClip((int)f.Rate, channels);
+    }
+
+    private BlockStream StreamOf(Session session, string client, string jobId)
+    {
+        var job = _book.Find(jobId, client) ?? throw new ProtocolException(ErrorCodes.UnknownJob, $"no job '{jobId}'");
+        if (!_streams.TryGetValue(job.Id, out var stream)) _streams[job.Id] = stream = new BlockStream(job.Id, client);
+        stream.Identity = session.Identity;                                  // the latest session of the client gets the stream
+        return stream;
+    }
+
+    private void OnCredit(Session session, string client, Credit c)
+    {
+        if (c.Blocks < 0) throw new ProtocolException(ErrorCodes.BadMessage, "credit must be >= 0");
+        var stream = StreamOf(session, client, c.Job);
+        stream.Credit = Math.Min(stream.Credit + c.Blocks, 1 << 20);
+        Pump(stream);
+    }
+
+    private void OnFetch(Session session, string client, Fetch f)
+    {
+        var stream = StreamOf(session, client, f.Job);
+        stream.NextSeq = (int)Math.Max(0, f.FromSeq);
+        stream.NextVariation = 0;
+        stream.DoneSent = false;
+        Pump(stream);
+    }
+
+    private void OnCancel(Session session, string client, Cancel c)
+    {
+        var job = _book.Find(c.Job, client) ?? throw new ProtocolException(ErrorCodes.UnknownJob, $"no job '{c.Job}'");
+        job.Cancel.Cancel();
+        if (job.State == "queued")
+        {
+            job.State = "cancelled";
+            Send(session.Identity, new Error(ErrorCodes.Cancelled, "cancelled before it started", Job: job.Id));
+        }
+    }
+
+    // ---- sending
+
+    /// <summary>Sends the stream's next blocks within its credit (one message per variation), then take_done once everything is out.</summary>
+    private void Pump(BlockStream stream)
+    {
+        if (stream.Identity is null || _book.Find(stream.Job, stream.Client) is not { } job || job.Store is null) return;
+        while (stream.Credit > 0 && stream.NextSeq < job.BlocksWritten)
+        {
+            var block = Block(job, stream.NextSeq);
+            int v = stream.NextVariation;
+            var audio = block.Audio[v];
+            var bytes = new byte[audio.Length * 4];
+            Buffer.BlockCopy(audio, 0, bytes, 0, bytes.Length);
+            if (!Send(stream.Identity, new Block(job.Id, v, block.Seq, block.SampleOffset, new PcmFormat(block.SampleRate, 1, audio.Length), bytes))) return;
+            stream.Credit--;
+            if (++stream.NextVariation >= block.Audio.Length) { stream.NextVariation = 0; stream.NextSeq++; }
+        }
+        if (job.State == "done" && stream.NextSeq >= job.BlocksWritten && !stream.DoneSent)
+        {
+            stream.DoneSent = Send(stream.Identity, new TakeDone(job.Id, job.Variations, job.BlocksWritten, job.Seconds));
+        }
+    }
+
+    private DecodedBlock Block(DaemonJob job, int seq)
+    {
+        if (_cachedBlock is null || _cachedKey != (job.Id, seq))
+        {
+            _cachedBlock = job.Store!.ReadBlock(seq);
+            _cachedKey = (job.Id, seq);
+        }
+        return _cachedBlock;
+    }
+
+    /// <summary>Sends without blocking; false when the peer is gone or its queue is full (the stream retries on the next credit or block).</summary>
+    private bool Send(byte[] identity, Message m)
+    {
+        try
+        {
+            var frames = MessageCodec.ToFrames(m);
+            if (!_router.TrySendFrame(TimeSpan.Zero, identity, more: true)) return false;
+            for (int i = 0; i < frames.Count; i++) _router.SendFrame(frames[i].ToArray(), more: i < frames.Count - 1);
+            return true;
+        }
+        catch (NetMQ.HostUnreachableException)
+        {
+            _sessions.Remove(Convert.ToHexString(identity));
+            return false;
+        }
+    }
+
+    // ---- worker events (worker thread → poller thread)
+
+    public void Started(DaemonJob job) { }
+
+    public void Progress(DaemonJob job, JobProgress p) => _events.Enqueue(() =>
+    {
+        if (_streams.TryGetValue(job.Id, out var s) && s.Identity is not null)
+            Send(s.Identity, new Progress(job.Id, p.Level, p.WindowsDone, p.WindowsTotal, p.JobTokensDone, p.JobTokensTotal, p.ElapsedSeconds, p.EtaSeconds));
+    });
+
+    public void BlockWritten(DaemonJob job, int seq) => _events.Enqueue(() => { if (_streams.TryGetValue(job.Id, out var s)) Pump(s); });
+
+    public void Finished(DaemonJob job, string? code, string? message) => _events.Enqueue(() =>
+    {
+        if (!_streams.TryGetValue(job.Id, out var s)) return;
+        if (code is not null && s.Identity is not null) Send(s.Identity, new Error(code, message ?? code, Job: job.Id));
+        Pump(s);
+    });
+
+    public void Dispose()
+    {
+        Stop();
+        _poller.Dispose();
+        _router.Dispose();
+        _events.Dispose();
+    }
+}
