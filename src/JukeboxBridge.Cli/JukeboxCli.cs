@@ -20,6 +20,8 @@ public static class JukeboxCli
         root.Subcommands.Add(TrainCommands.Create(ctx));
         root.Subcommands.Add(DatasetCommands.Create(ctx));
         root.Subcommands.Add(EvalCommand.Create(ctx));
+        root.Subcommands.Add(ServeCommands.Serve(ctx));
+        root.Subcommands.Add(ServeCommands.Keys(ctx));
         root.Subcommands.Add(StylesCommand.Create(ctx));
         root.Subcommands.Add(DoctorCommand.Create(ctx));
         return root;

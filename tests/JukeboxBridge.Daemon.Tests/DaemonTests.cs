@@ -172,8 +172,12 @@ public class DaemonTests
         var remote = keys.AddClient("studio-pc", "tcp://10.0.0.2:5555");
         Assert.Equal(["local", "studio-pc"], keys.Clients());
         if (!OperatingSystem.IsWindows())
+        {
             foreach (var f in Directory.GetFiles(keys.Dir, "*", SearchOption.AllDirectories))
                 Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys.ClientsDir));
+        }
+        Assert.DoesNotContain("secret_bytes", local.ToJson());
         Assert.Equal(local.ServerPublicKey, remote.ServerPublicKey);
         Assert.Equal(40, remote.ServerPublicKey.Length);
         Assert.True(keys.Revoke("studio-pc"));

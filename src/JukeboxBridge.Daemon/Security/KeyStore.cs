@@ -8,7 +8,9 @@ namespace JukeboxBridge.Daemon.Security;
 /// <summary>What a client needs to reach and authenticate to a daemon (client.json, or a file made by `jukebox keys add-client`).</summary>
 public sealed record ClientFile(string Endpoint, string ServerPublicKey, string ClientId, string Secret)
 {
-    public byte[] SecretBytes => Convert.FromHexString(Secret);
+    [JsonIgnore] public byte[] SecretBytes => Convert.FromHexString(Secret);
+
+    public string ToJson() => JsonSerializer.Serialize(this, KeyStore.Json);
 }
 
 /// <summary>
@@ -28,7 +30,19 @@ public sealed class KeyStore
     public string LocalClientPath => Path.Combine(Dir, "client.json");
     public const string LocalClientName = "local";
 
-    public KeyStore(string? dir = null) => Dir = dir ?? DefaultDir();
+    public KeyStore(string? dir = null)
+    {
+        Dir = dir ?? DefaultDir();
+        PrivateDir(Dir);
+        PrivateDir(ClientsDir);
+    }
+
+    /// <summary>Creates a folder only its owner can enter (0700 on Unix).</summary>
+    private static void PrivateDir(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
 
     public static string DefaultDir()
     {
@@ -53,7 +67,7 @@ public sealed class KeyStore
     {
         var secret = Secret(LocalClientName) ?? AddSecret(LocalClientName);
         var file = new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, LocalClientName, Convert.ToHexString(secret).ToLowerInvariant());
-        WritePrivate(LocalClientPath, JsonSerializer.Serialize(file, Json));
+        WritePrivate(LocalClientPath, file.ToJson());
         return file;
     }
 
@@ -113,7 +127,7 @@ public sealed class KeyStore
     /// <summary>Writes a file readable by its owner only (0600 on Unix; the per-user profile folder on Windows).</summary>
     public static void WritePrivate(string path, string text)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         string tmp = path + ".tmp";
         if (OperatingSystem.IsWindows()) File.WriteAllText(tmp, text);
         else
@@ -125,5 +139,9 @@ public sealed class KeyStore
         File.Move(tmp, path, overwrite: true);
     }
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,   // Z85 keys stay readable
+    };
 }
