@@ -65,6 +65,7 @@ public sealed class BlockDecoder
         long have = codes.shape[1];
         long a = Math.Max(0, start - _margin), b = Math.Min(have, end + _margin);
         using var noGrad = no_grad();
+        using var quiet = JukeboxBridge.Model.GcQuiet.Begin(64L << 20);
         using var scope = NewDisposeScope();
         var piece = codes.narrow(1, a, b - a).to(_vq.parameters().First().device);
         var audio = _vq.DecodeLevel(piece, _level);                                  // (N, (b-a)*hop, 1)

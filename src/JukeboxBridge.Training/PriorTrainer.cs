@@ -121,6 +121,7 @@ public sealed class PriorTrainer : IDisposable
 
     private Dictionary<string, double> TrainStep()
     {
+        using var quiet = GcQuiet.Begin(64L << 20);
         using var scope = NewDisposeScope();
         var rng = new Random(Seeds.MixInt(_o.Seed, _step));
         using var batch = _train.Sample(rng, _o.BatchSize, Options, _labeller);

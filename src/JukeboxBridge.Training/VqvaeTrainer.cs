@@ -126,6 +126,7 @@ public sealed class VqvaeTrainer : IDisposable
 
     private Dictionary<string, double> TrainStep()
     {
+        using var quiet = JukeboxBridge.Model.GcQuiet.Begin(64L << 20);
         using var scope = NewDisposeScope();
         var rng = new Random(JukeboxBridge.Model.Seeds.MixInt(_o.Seed, _step));
         var x = tensor(_corpus.Crops(rng, _o.BatchSize, _cropSamples)).view(_o.BatchSize, _cropSamples, 1);

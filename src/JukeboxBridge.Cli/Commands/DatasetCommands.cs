@@ -29,6 +29,21 @@ public static class DatasetCommands
             ctx.Out.WriteLine(Path.GetFullPath(Path.Combine(r.GetValue(output)!, DatasetMetadata.FileName)));
             return 0;
         }));
-        return new Command("dataset", "Datasets for training") { synth };
+        var pieceOut = new Option<string>("--out") { Description = "output WAV", Required = true };
+        var genre = new Option<string?>("--genre") { Description = "ambient, rock, techno, swing, waltz (default: from the seed)" };
+        var artist = new Option<string?>("--artist") { Description = "aurora, brass_city, wooden, neon, velvet, grit (default: from the seed)" };
+        var key = new Option<string?>("--key") { Description = "e.g. \"A minor\" (default: from the seed)" };
+        var seconds = new Option<double>("--seconds") { Description = "length", DefaultValueFactory = _ => 10 };
+        var pieceSeed = new Option<int>("--seed") { Description = "piece seed", DefaultValueFactory = _ => 0 };
+        var piece = new Command("piece", "Render one generated piece to a WAV (a test clip for the default model)") { pieceOut, genre, artist, key, seconds, pieceSeed };
+        piece.SetAction(r => ctx.Guard(() =>
+        {
+            var k = r.GetValue(key) is string ks ? JukeboxBridge.Synth.Music.Key.Parse(ks) : (JukeboxBridge.Synth.Music.Key?)null;
+            var (audio, info) = PieceGenerator.Generate(r.GetValue(pieceSeed), r.GetValue(seconds), r.GetValue(genre), r.GetValue(artist), k);
+            JukeboxBridge.Audio.Wav.WavWriter.Write(r.GetValue(pieceOut)!, audio, JukeboxBridge.Audio.Wav.WavSampleFormat.Pcm16);
+            ctx.Err.WriteLine($"wrote {r.GetValue(pieceOut)}: {info.Genre} by {info.Artist}, {info.Key}, {info.Tempo} BPM, {info.Bars} bars of {info.BeatsPerBar}");
+            return 0;
+        }));
+        return new Command("dataset", "Datasets for training") { synth, piece };
     }
 }

@@ -114,6 +114,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
                 {
                     long t1 = Math.Min(p, t0 + chunk);
                     o.Cancel.ThrowIfCancellationRequested();
+                    using var quiet = GcQuiet.Begin();
                     using var _ = transformer.Step(Embed(t0, t1, prime), encoderKv, caches);
                 }
             }
@@ -121,6 +122,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
             for (long t = p; t < sampleTokens; t++)
             {
                 o.Cancel.ThrowIfCancellationRequested();
+                using var quiet = GcQuiet.Begin();
                 using var stepScope = NewDisposeScope();
                 Tensor x;
                 if (t == 0) x = Embed(0, 1, null);

@@ -151,7 +151,8 @@ public sealed class SimplePrior : nn.Module
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var po = Options;
-        var (xCond, yCond, lyrics) = Conditioning(y, zCond);
+        Tensor? xCond, yCond, lyrics;
+        using (GcQuiet.Begin()) (xCond, yCond, lyrics) = Conditioning(y, zCond);
         long tokens = o.SampleTokens ?? po.NCtx;
         var codes = prefix is { } pz && pz.shape[1] > 0 ? pz : null;
         if (po.MergedLyrics)
