@@ -22,6 +22,7 @@ public static class JukeboxCli
         root.Subcommands.Add(EvalCommand.Create(ctx));
         root.Subcommands.Add(ServeCommands.Serve(ctx));
         root.Subcommands.Add(ServeCommands.Keys(ctx));
+        root.Subcommands.Add(RemoteCommands.Create(ctx));
         root.Subcommands.Add(StylesCommand.Create(ctx));
         root.Subcommands.Add(DoctorCommand.Create(ctx));
         return root;

@@ -30,7 +30,7 @@ public sealed class JukeboxDaemon : IDisposable
         {
             Jobs = new JobBook(o.JobsDir, log);
             Server = new DaemonServer(o, bundle, Jobs, Keys, log);
-            LocalClient = Keys.EnsureLocalClient(Server.Endpoint);
+            LocalClient = Keys.EnsureLocalClient(Server.Endpoint, o.UseCurve);
             _worker = new Worker(bundle, Jobs, Server, o.Device, log);
         }
         catch

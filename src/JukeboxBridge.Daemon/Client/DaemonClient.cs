@@ -16,6 +16,8 @@ public sealed class DaemonClient : IDisposable
     private readonly DealerSocket _socket = new();
     public Welcome? Welcome { get; private set; }
 
+    public DaemonClient(ClientFile file) : this(file, file.Curve) { }
+
     public DaemonClient(ClientFile file, bool curve)
     {
         _socket.Options.Linger = TimeSpan.Zero;

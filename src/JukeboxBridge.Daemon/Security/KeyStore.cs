@@ -8,6 +8,9 @@ namespace JukeboxBridge.Daemon.Security;
 /// <summary>What a client needs to reach and authenticate to a daemon (client.json, or a file made by `jukebox keys add-client`).</summary>
 public sealed record ClientFile(string Endpoint, string ServerPublicKey, string ClientId, string Secret)
 {
+    /// <summary>Whether the daemon encrypts with CURVE (always for non-loopback endpoints).</summary>
+    public bool Curve { get; init; }
+
     [JsonIgnore] public byte[] SecretBytes => Convert.FromHexString(Secret);
 
     public string ToJson() => JsonSerializer.Serialize(this, KeyStore.Json);
@@ -63,10 +66,10 @@ public sealed class KeyStore
     }
 
     /// <summary>Makes sure the local client exists and its client.json points at <paramref name="endpoint"/>.</summary>
-    public ClientFile EnsureLocalClient(string endpoint)
+    public ClientFile EnsureLocalClient(string endpoint, bool curve = false)
     {
         var secret = Secret(LocalClientName) ?? AddSecret(LocalClientName);
-        var file = new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, LocalClientName, Convert.ToHexString(secret).ToLowerInvariant());
+        var file = new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, LocalClientName, Convert.ToHexString(secret).ToLowerInvariant()) { Curve = curve };
         WritePrivate(LocalClientPath, file.ToJson());
         return file;
     }
@@ -77,7 +80,8 @@ public sealed class KeyStore
         CheckName(name);
         if (Secret(name) is not null) throw new ArgumentException($"client '{name}' exists already (revoke it first to replace its secret)");
         var secret = AddSecret(name);
-        return new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, name, Convert.ToHexString(secret).ToLowerInvariant());
+        return new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, name, Convert.ToHexString(secret).ToLowerInvariant())
+        { Curve = !new DaemonOptions { Endpoint = endpoint }.IsLoopback };
     }
 
     public bool Revoke(string name)
