@@ -2,6 +2,8 @@ using JukeboxBridge.Daemon.Jobs;
 using JukeboxBridge.Daemon.Security;
 using JukeboxBridge.Daemon.Server;
 using JukeboxBridge.Sampling;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace JukeboxBridge.Daemon;
 
@@ -19,16 +21,16 @@ public sealed class JukeboxDaemon : IDisposable
     public ClientFile LocalClient { get; }
     private readonly Worker _worker;
 
-    public JukeboxDaemon(DaemonOptions o, Action<string>? log = null)
+    public JukeboxDaemon(DaemonOptions o, ILogger? log = null)
     {
-        log ??= Console.Error.WriteLine;
+        log ??= NullLogger.Instance;
         Options = o;
         _ = o.UseCurve;                                                        // refuses an unencrypted non-loopback bind up front
         Keys = new KeyStore(o.KeysDir);
         var bundle = ModelBundle.Load(ModelBundle.ResolveSpec(o.Model));
         try
         {
-            Jobs = new JobBook(o.JobsDir, log);
+            Jobs = new JobBook(o.JobsDir, line => log.LogInformation("{Line}", line));
             Server = new DaemonServer(o, bundle, Jobs, Keys, log);
             LocalClient = Keys.EnsureLocalClient(Server.Endpoint, o.UseCurve);
             _worker = new Worker(bundle, Jobs, Server, o.Device, log);
@@ -38,8 +40,8 @@ public sealed class JukeboxDaemon : IDisposable
             bundle.Dispose();
             throw;
         }
-        log($"serving {bundle.Source} on {Server.Endpoint} ({(o.UseCurve ? "CURVE encryption" : "loopback, no encryption")}, HMAC client authentication); " +
-            $"jobs in {o.JobsDir}; keys in {Keys.Dir}");
+        log.LogInformation("Serving {Model} on {Endpoint} ({Encryption}, HMAC client authentication); jobs in {JobsDir}; keys in {KeysDir}",
+            bundle.Source, Server.Endpoint, o.UseCurve ? "CURVE encryption" : "loopback, no encryption", o.JobsDir, Keys.Dir);
     }
 
     public void Start()

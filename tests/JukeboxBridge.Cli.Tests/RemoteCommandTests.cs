@@ -15,7 +15,7 @@ public class RemoteCommandTests
         using var daemon = new JukeboxDaemon(new DaemonOptions
         {
             Endpoint = "tcp://127.0.0.1:*", Model = "tiny", JobsDir = dir.File("jobs"), KeysDir = dir.File("keys"),
-        }, _ => { });
+        });
         daemon.Start();
         WavWriter.Write(dir.File("p.wav"), AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 330, 0.3, 22050)), WavSampleFormat.Pcm16);
         string client = Path.Combine(dir.File("keys"), "client.json");

@@ -48,7 +48,7 @@ public class DaemonTests
     public void A_job_streams_its_blocks_within_credit_and_they_make_the_take()
     {
         using var dir = new TempDir();
-        using var daemon = new JukeboxDaemon(Options(dir), _ => { });
+        using var daemon = new JukeboxDaemon(Options(dir));
         daemon.Start();
         using var c = new DaemonClient(daemon.LocalClient, curve: false);
         var welcome = c.Handshake();
@@ -102,7 +102,7 @@ public class DaemonTests
     public void Nothing_is_served_before_authentication_and_bad_input_gets_clear_errors()
     {
         using var dir = new TempDir();
-        using var daemon = new JukeboxDaemon(Options(dir), _ => { });
+        using var daemon = new JukeboxDaemon(Options(dir));
         daemon.Start();
         var wrong = daemon.LocalClient with { Secret = Convert.ToHexString(new byte[32]) };
         using var c = new DaemonClient(wrong, curve: false);
@@ -137,7 +137,7 @@ public class DaemonTests
     {
         using var dir = new TempDir();
         string job;
-        using (var daemon = new JukeboxDaemon(Options(dir), _ => { }))
+        using (var daemon = new JukeboxDaemon(Options(dir)))
         {
             daemon.Start();
             using var c = new DaemonClient(daemon.LocalClient, curve: false);
@@ -150,7 +150,7 @@ public class DaemonTests
         var status = File.ReadAllText(Path.Combine(dir.Path, "jobs", "local", job, "job.json"));
         Assert.Contains("running", status);
 
-        using var again = new JukeboxDaemon(Options(dir), _ => { });
+        using var again = new JukeboxDaemon(Options(dir));
         again.Start();
         using var c2 = new DaemonClient(again.LocalClient, curve: false);
         c2.Handshake();
@@ -187,7 +187,7 @@ public class DaemonTests
         Assert.Contains("without encryption", Assert.Throws<ArgumentException>(() => new DaemonOptions { Endpoint = "tcp://0.0.0.0:5555", Curve = "off" }.UseCurve).Message);
         Assert.True(new DaemonOptions { Endpoint = "tcp://0.0.0.0:5555" }.UseCurve);
 
-        using var daemon = new JukeboxDaemon(Options(dir, curve: "on"), _ => { });
+        using var daemon = new JukeboxDaemon(Options(dir, curve: "on"));
         daemon.Start();
         using var c = new DaemonClient(daemon.LocalClient, curve: true);
         c.Handshake();

@@ -1,5 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using JukeboxBridge.Daemon;
 using JukeboxBridge.Daemon.Security;
 using JukeboxBridge.Sampling.Devices;
@@ -11,48 +15,59 @@ public static class ServeCommands
 {
     public static Command Serve(CliContext ctx)
     {
-        var config = new Option<string?>("--config") { Description = "JSON config file (keys as the options, snake_case: endpoint, model, jobs_dir, keys_dir, curve, max_prompt_seconds, ...); command-line options override it" };
+        var config = new Option<string?>("--config") { Description = "JSON config file: {\"daemon\": {\"endpoint\": ..., \"model\": ..., \"jobs_dir\": ..., \"keys_dir\": ..., \"curve\": ..., \"max_prompt_seconds\": ...}, \"logging\": {...}}; command-line options override it" };
         var endpoint = new Option<string?>("--endpoint") { Description = "where to listen (default tcp://127.0.0.1:5555; a non-loopback address needs CURVE, on by default there)" };
         var model = new Option<string?>("--model") { Description = "bundle to serve (default: the embedded default model)" };
         var jobs = new Option<string?>("--jobs") { Description = "job folders (default ~/.local/share/jukeboxbridge/jobs)" };
         var keys = new Option<string?>("--keys") { Description = "key folder (default: the per-user config folder)" };
         var curve = new Option<string?>("--curve") { Description = "auto (on for non-loopback binds), on, off" };
+        var logFormat = new Option<string>("--log-format") { Description = "text, or json (one structured JSON object per line)", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var devices = new DeviceOptionSet();
         var cmd = new Command("serve", "Run the inference daemon: jobs over ZeroMQ (docs/protocol.md), streamed blocks, job folders that survive restarts")
-            { config, endpoint, model, jobs, keys, curve };
+            { config, endpoint, model, jobs, keys, curve, logFormat };
         devices.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
-            var o = r.GetValue(config) is string path ? ReadConfig(path) : new DaemonOptions();
-            o = o with
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            if (r.GetValue(config) is string path)
             {
-                Endpoint = r.GetValue(endpoint) ?? o.Endpoint, Model = r.GetValue(model) ?? o.Model, JobsDir = r.GetValue(jobs) ?? o.JobsDir,
-                KeysDir = r.GetValue(keys) ?? o.KeysDir, Curve = r.GetValue(curve) ?? o.Curve, Device = devices.Get(r),
+                if (!File.Exists(path)) throw new FileNotFoundException($"config file not found: {path}", path);
+                builder.Configuration.AddJsonFile(Path.GetFullPath(path), optional: false);
+            }
+            // Command-line options override the file ("daemon:" section, snake_case keys as in the file).
+            var overrides = new Dictionary<string, string?>
+            {
+                ["daemon:endpoint"] = r.GetValue(endpoint), ["daemon:model"] = r.GetValue(model), ["daemon:jobs_dir"] = r.GetValue(jobs),
+                ["daemon:keys_dir"] = r.GetValue(keys), ["daemon:curve"] = r.GetValue(curve),
             };
-            using var daemon = new JukeboxDaemon(o, line => ctx.Err.WriteLine($"{DateTime.Now:HH:mm:ss} {line}"));
-            using var stop = new ManualResetEventSlim();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; stop.Set(); };
-            Console.CancelKeyPress += onCancel;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Set();
-            daemon.Start();
-            ctx.Err.WriteLine($"local client file: {daemon.Keys.LocalClientPath}; Ctrl+C stops (running jobs resume at the next start)");
-            stop.Wait();
-            Console.CancelKeyPress -= onCancel;
-            ctx.Err.WriteLine("stopping ...");
+            builder.Configuration.AddInMemoryCollection(overrides.Where(kv => kv.Value is not null));
+            var o = Bind(builder.Configuration.GetSection("daemon")) with { Device = devices.Get(r) };
+            builder.Logging.AddConfiguration(builder.Configuration.GetSection("logging"));
+            if (r.GetValue(logFormat) == "json") builder.Logging.AddJsonConsole(j => j.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            else builder.Logging.AddSimpleConsole(s => { s.SingleLine = true; s.TimestampFormat = "HH:mm:ss "; });
+            builder.Services.AddSingleton(o);
+            builder.Services.AddHostedService<DaemonService>();
+            using var host = builder.Build();
+            host.Run();                                                          // until Ctrl+C or SIGTERM
             return 0;
         }));
         return cmd;
     }
 
-    private static DaemonOptions ReadConfig(string path)
+    /// <summary>DaemonOptions from a configuration section with snake_case keys (missing keys keep their defaults).</summary>
+    private static DaemonOptions Bind(IConfigurationSection s)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"config file not found: {path}", path);
-        try
+        var d = new DaemonOptions();
+        string? S(string k) => s[k];
+        T N<T>(string k, T def) where T : IParsable<T> => s[k] is string v ? T.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : def;
+        return d with
         {
-            return JsonSerializer.Deserialize<DaemonOptions>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower })
-                   ?? new DaemonOptions();
-        }
-        catch (JsonException e) { throw new FormatException($"{path}: {e.Message}"); }
+            Endpoint = S("endpoint") ?? d.Endpoint, Model = S("model") ?? d.Model, JobsDir = S("jobs_dir") ?? d.JobsDir, KeysDir = S("keys_dir") ?? d.KeysDir,
+            Curve = S("curve") ?? d.Curve, MaxMessageBytes = N("max_message_bytes", d.MaxMessageBytes), MaxPromptSeconds = N("max_prompt_seconds", d.MaxPromptSeconds),
+            MaxSeconds = N("max_seconds", d.MaxSeconds), MaxQueuedJobsPerClient = N("max_queued_jobs", d.MaxQueuedJobsPerClient),
+            MaxVariations = N("max_variations", d.MaxVariations),
+        };
     }
 
     public static Command Keys(CliContext ctx)

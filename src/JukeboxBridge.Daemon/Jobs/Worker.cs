@@ -6,6 +6,7 @@ using JukeboxBridge.Protocol;
 using JukeboxBridge.Sampling;
 using JukeboxBridge.Sampling.Devices;
 using JukeboxBridge.Sampling.Jobs;
+using Microsoft.Extensions.Logging;
 
 namespace JukeboxBridge.Daemon.Jobs;
 
@@ -28,14 +29,16 @@ public sealed class Worker : IDisposable
     private readonly JobBook _book;
     private readonly IJobEvents _events;
     private readonly DeviceOptions _device;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
+    private readonly Action<string> _jobLog;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     public ModelBundle Bundle { get; }
 
-    public Worker(ModelBundle bundle, JobBook book, IJobEvents events, DeviceOptions device, Action<string> log)
+    public Worker(ModelBundle bundle, JobBook book, IJobEvents events, DeviceOptions device, ILogger log)
     {
         Bundle = bundle; _book = book; _events = events; _device = device; _log = log;
+        _jobLog = line => _log.LogInformation("{Line}", line);
         _thread = new Thread(Loop) { Name = "jukebox-worker", IsBackground = true };
     }
 
@@ -67,6 +70,7 @@ public sealed class Worker : IDisposable
             sampling.Run(new CallbackProgress<JobProgress>(p => _events.Progress(job, p)),
                          new CallbackProgress<DecodedBlock>(b => { job.BlocksWritten = b.Seq + 1; _events.BlockWritten(job, b.Seq); }), linked.Token);
             job.State = "done";
+            _log.LogInformation("Job {Job} of {Client} done: {Blocks} blocks", job.Id, job.Client, job.BlocksWritten);
             _events.Finished(job, null, null);
         }
         catch (OperationCanceledException)
@@ -81,8 +85,8 @@ public sealed class Worker : IDisposable
             var (code, message) = Classify(e);
             job.State = "failed";
             job.Error = message;
-            if (code == ErrorCodes.Internal) _log($"job {job.Id}: {e}");
-            else _log($"job {job.Id}: {message}");
+            if (code == ErrorCodes.Internal) _log.LogError(e, "Job {Job} of {Client} failed", job.Id, job.Client);
+            else _log.LogWarning("Job {Job} of {Client} failed: {Code}: {Message}", job.Id, job.Client, code, message);
             _events.Finished(job, code, message);
         }
     }
@@ -91,7 +95,7 @@ public sealed class Worker : IDisposable
     private SamplingJob Open(DaemonJob job)
     {
         if (File.Exists(Path.Combine(job.Dir, "settings.json")))
-            return SamplingJob.Resume(Bundle, TakeStore.Open(job.Dir), _device, _log);
+            return SamplingJob.Resume(Bundle, TakeStore.Open(job.Dir), _device, _jobLog);
         var r = job.Request;
         if (r.Mode == "resume") throw new ArgumentException("nothing to resume: that job never started");
         var settings = new JobSettings
@@ -105,14 +109,14 @@ public sealed class Worker : IDisposable
         switch (r.Mode)
         {
             case "continue":
-                return SamplingJob.Create(Bundle, settings, WavReader.Read(job.PromptPath), idsDir: Bundle.IdsDir, store: store, device: _device, log: _log);
+                return SamplingJob.Create(Bundle, settings, WavReader.Read(job.PromptPath), idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             case "sample":
-                return SamplingJob.Create(Bundle, settings, idsDir: Bundle.IdsDir, store: store, device: _device, log: _log);
+                return SamplingJob.Create(Bundle, settings, idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             default:
             {
                 var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new ArgumentException($"job '{r.SourceJob}' has no codes to upsample");
                 using var codes = source.ReadCodes();
-                return SamplingJob.Create(Bundle, settings, codes: codes, idsDir: Bundle.IdsDir, store: store, device: _device, log: _log);
+                return SamplingJob.Create(Bundle, settings, codes: codes, idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             }
         }
     }

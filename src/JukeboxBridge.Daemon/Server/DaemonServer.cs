@@ -9,6 +9,7 @@ using JukeboxBridge.Protocol.Messages;
 using JukeboxBridge.Protocol.Security;
 using JukeboxBridge.Sampling;
 using JukeboxBridge.Sampling.Jobs;
+using Microsoft.Extensions.Logging;
 using NetMQ;
 using NetMQ.Sockets;
 
@@ -26,7 +27,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     private readonly ModelBundle _bundle;
     private readonly JobBook _book;
     private readonly KeyStore _keys;
-    private readonly Action<string> _log;
+    private readonly ILogger _log;
     private readonly RouterSocket _router;
     private readonly NetMQQueue<Action> _events = new();
     private readonly NetMQPoller _poller;
@@ -39,7 +40,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
 
     public string Endpoint { get; }
 
-    public DaemonServer(DaemonOptions o, ModelBundle bundle, JobBook book, KeyStore keys, Action<string> log)
+    public DaemonServer(DaemonOptions o, ModelBundle bundle, JobBook book, KeyStore keys, ILogger log)
     {
         _o = o; _bundle = bundle; _book = book; _keys = keys; _log = log;
         _limits = new FrameLimits(o.MaxMessageBytes);
@@ -123,7 +124,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         catch (ProtocolException e) { Send(identity, new Error(e.Code, e.Message, (msg as Submit)?.Request)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log($"I/O error serving {session?.Client}: {e.Message}");
+            _log.LogError(e, "I/O error serving client {Client}", session?.Client);
             Send(identity, new Error(ErrorCodes.Internal, "the daemon could not write the job folder (see its log)", (msg as Submit)?.Request));
         }
     }
@@ -149,11 +150,12 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         if (secret is not null && HmacAuth.Verify(secret, session.Nonce, a.ClientId, a.Mac))
         {
             session.Client = a.ClientId;
+            _log.LogInformation("Client {Client} authenticated", a.ClientId);
             Send(identity, new AuthOk());
             return;
         }
         session.Failures++;
-        _log($"authentication failed for client id '{a.ClientId}' ({session.Failures})");
+        _log.LogWarning("Authentication failed for client id {ClientId} (attempt {Failures})", a.ClientId, session.Failures);
         Send(identity, new Error(ErrorCodes.AuthFailed, "authentication failed"));
         if (session.Failures >= 3) _sessions.Remove(key);
     }
@@ -199,6 +201,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         }
         _streams[job.Id] = new BlockStream(job.Id, client) { Identity = session.Identity };
         _book.Enqueue(job);
+        _log.LogInformation("Job {Job} of {Client} accepted: {Mode}, {Seconds} s, {Variations} variation(s)", job.Id, client, s.Mode, st.Seconds, job.Variations);
         Send(session.Identity, new Accepted(s.Request, job.Id, job.Request.PromptSamples, _bundle.Vqvae.Options.SampleRate, job.Variations));
     }
 
