@@ -28,6 +28,8 @@ public sealed class PriorCorpus : IDisposable
     private readonly List<(Tensor[] Codes, DatasetEntry Entry, long Samples)> _pieces = new();
     private readonly int[] _hops;
     public IReadOnlyList<DatasetEntry> Entries => _pieces.Select(p => p.Entry).ToList();
+    /// <summary>Each piece's length in samples (as encoded: whole top-level codes).</summary>
+    public IReadOnlyList<long> PieceSamples => _pieces.Select(p => p.Samples).ToList();
     public double TotalSeconds { get; }
 
     /// <param name="vqvaeFile">The VQ-VAE's weights file (its hash keys the cache); with <paramref name="cacheDir"/> null, nothing is cached.</param>

@@ -80,6 +80,10 @@ public sealed class PriorTrainer : IDisposable
             _train = new PriorCorpus(o.DataDir, "train", vq.Model, file, o.OutDir, _log);
             _heldout = new PriorCorpus(o.DataDir, "heldout", vq.Model, file, o.OutDir, _log);
         }
+        if (po.Labels && po.MinDuration is double lo && po.MaxDuration is double hi)
+            foreach (var (entry, samples) in _train.Entries.Zip(_train.PieceSamples).Concat(_heldout.Entries.Zip(_heldout.PieceSamples)))
+                if (samples < lo * po.SampleRate || samples >= hi * po.SampleRate)
+                    throw new ArgumentException($"{entry.File} is {samples / (double)po.SampleRate:F2} s long, outside the prior's timing range [{lo:G}, {hi:G}) s (min_duration/max_duration of its preset)");
         if (po.Labels)
         {
             if (o.IdsDir is null) throw new ArgumentException("this prior is labelled: give --ids (the artist/genre id tables of the dataset)");
