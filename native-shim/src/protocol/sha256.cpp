@@ -1,0 +1,101 @@
+#include "protocol/sha256.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace jb {
+namespace {
+
+constexpr std::uint32_t kRound[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+}  // namespace
+
+Sha256::Sha256()
+    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+
+void Sha256::block(const std::uint8_t* p) {
+    std::uint32_t w[64];
+    for (int t = 0; t < 16; ++t)
+        w[t] = (std::uint32_t(p[4 * t]) << 24) | (std::uint32_t(p[4 * t + 1]) << 16) |
+               (std::uint32_t(p[4 * t + 2]) << 8) | std::uint32_t(p[4 * t + 3]);
+    for (int t = 16; t < 64; ++t) {
+        const std::uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
+        const std::uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
+        w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+    for (int t = 0; t < 64; ++t) {
+        const std::uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+        const std::uint32_t ch = (e & f) ^ (~e & g);
+        const std::uint32_t t1 = h + S1 + ch + kRound[t] + w[t];
+        const std::uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+        const std::uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+        const std::uint32_t t2 = S0 + maj;
+        h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    }
+    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d; h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
+}
+
+void Sha256::update(const void* data, std::size_t n) {
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    total_ += n;
+    while (n > 0) {
+        const std::size_t take = std::min<std::size_t>(64 - used_, n);
+        std::memcpy(buf_ + used_, p, take);
+        used_ += take; p += take; n -= take;
+        if (used_ == 64) { block(buf_); used_ = 0; }
+    }
+}
+
+Digest Sha256::finish() {
+    const std::uint64_t bits = total_ * 8;
+    const std::uint8_t one = 0x80, zero = 0;
+    update(&one, 1);
+    while (used_ != 56) update(&zero, 1);
+    std::uint8_t len[8];
+    for (int k = 0; k < 8; ++k) len[k] = static_cast<std::uint8_t>(bits >> (56 - 8 * k));
+    update(len, 8);
+    Digest out;
+    for (int k = 0; k < 8; ++k)
+        for (int j = 0; j < 4; ++j) out[4 * k + j] = static_cast<std::uint8_t>(h_[k] >> (24 - 8 * j));
+    return out;
+}
+
+Digest sha256(const void* data, std::size_t n) {
+    Sha256 s;
+    s.update(data, n);
+    return s.finish();
+}
+
+Digest hmacSha256(const void* key, std::size_t keyLen, const void* msg, std::size_t msgLen) {
+    std::uint8_t k[64] = {0};
+    if (keyLen > 64) {
+        const Digest d = sha256(key, keyLen);
+        std::memcpy(k, d.data(), d.size());
+    } else {
+        std::memcpy(k, key, keyLen);
+    }
+    std::uint8_t ipad[64], opad[64];
+    for (int i = 0; i < 64; ++i) { ipad[i] = k[i] ^ 0x36; opad[i] = k[i] ^ 0x5c; }
+    Sha256 inner;
+    inner.update(ipad, 64);
+    inner.update(msg, msgLen);
+    const Digest ih = inner.finish();
+    Sha256 outer;
+    outer.update(opad, 64);
+    outer.update(ih.data(), ih.size());
+    return outer.finish();
+}
+
+}  // namespace jb
