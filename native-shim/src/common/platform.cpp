@@ -1,0 +1,89 @@
+#include "common/platform.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <dirent.h>
+#include <dlfcn.h>
+#endif
+
+namespace jb {
+
+std::string moduleDir() {
+#if defined(_WIN32)
+    HMODULE h = nullptr;
+    if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            reinterpret_cast<LPCSTR>(&moduleDir), &h))
+        return {};
+    char path[MAX_PATH];
+    const DWORD n = GetModuleFileNameA(h, path, MAX_PATH);
+    std::string p(path, n);
+    const auto slash = p.find_last_of("\\/");
+    return slash == std::string::npos ? std::string() : p.substr(0, slash);
+#else
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&moduleDir), &info) == 0 || info.dli_fname == nullptr) return {};
+    std::string p(info.dli_fname);
+    const auto slash = p.find_last_of('/');
+    return slash == std::string::npos ? std::string(".") : p.substr(0, slash);
+#endif
+}
+
+std::string userConfigDir() {
+#if defined(_WIN32)
+    const char* appdata = std::getenv("APPDATA");
+    return std::string(appdata ? appdata : ".") + "\\JukeboxBridge";
+#elif defined(__APPLE__)
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : ".") + "/Library/Application Support/JukeboxBridge";
+#else
+    const char* xdg = std::getenv("XDG_CONFIG_HOME");
+    if (xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/jukeboxbridge";
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : ".") + "/.config/jukeboxbridge";
+#endif
+}
+
+std::vector<std::string> listFiles(const std::string& dir, const std::string& suffix) {
+    std::vector<std::string> out;
+#if defined(_WIN32)
+    WIN32_FIND_DATAA fd;
+    HANDLE h = FindFirstFileA((dir + "\\*" + suffix).c_str(), &fd);
+    if (h == INVALID_HANDLE_VALUE) return out;
+    do out.push_back(dir + "\\" + fd.cFileName);
+    while (FindNextFileA(h, &fd));
+    FindClose(h);
+#else
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) return out;
+    while (dirent* e = readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+            name[0] != '.')
+            out.push_back(dir + "/" + name);
+    }
+    closedir(d);
+#endif
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void sleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+std::string readTextFile(const std::string& path, bool* ok) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) { if (ok) *ok = false; return {}; }
+    std::stringstream ss;
+    ss << f.rdbuf();
+    if (ok) *ok = true;
+    return ss.str();
+}
+
+}  // namespace jb

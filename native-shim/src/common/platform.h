@@ -1,0 +1,17 @@
+// The few operating-system services the plugin needs outside the audio thread: the folder of the
+// loaded module, the per-user config folder, listing a folder, sleeping.
+// Threads: [main-thread] / [net-thread]; sleepMs() also in offline (bounce) processing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace jb {
+
+std::string moduleDir();                       // folder of this .so/.dll/.dylib, or ""
+std::string userConfigDir();                   // …/jukeboxbridge (same rule as the daemon's KeyStore)
+std::vector<std::string> listFiles(const std::string& dir, const std::string& suffix);   // sorted full paths
+void sleepMs(int ms);
+std::string readTextFile(const std::string& path, bool* ok);
+
+}  // namespace jb

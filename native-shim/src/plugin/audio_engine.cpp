@@ -1,0 +1,170 @@
+#include "plugin/audio_engine.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "common/platform.h"
+#include "timeline/musical_time.h"
+#include "timeline/take_buffer.h"
+
+namespace jb {
+
+AudioEngine::AudioEngine(LinkRings& rings, const ParamTable& params) : rings_(rings), table_(params) {
+    for (std::uint32_t i = 0; i < kParamCount; ++i) params_[i].store(table_.defaultNormalized(i));
+}
+
+AudioEngine::~AudioEngine() { release(); }
+
+void AudioEngine::prepare(double sampleRate, int /*maxBlock*/) {
+    sampleRate_ = sampleRate > 0 ? sampleRate : 48000;
+    capture_.prepare(static_cast<std::int64_t>(kMaxPromptSeconds * sampleRate_));
+    generateWanted_ = false;
+    sentLoopStart_ = sentLoopEnd_ = -1;
+}
+
+void AudioEngine::release() {
+    delete take_;
+    take_ = nullptr;
+    delete retirePending_;
+    retirePending_ = nullptr;
+    ToAudio m;
+    while (rings_.toAudio.pop(m))
+        if (m.kind == ToAudio::Kind::InstallTake) delete m.take;
+    ToNet c;
+    while (rings_.toNet.pop(c))
+        if (c.kind == ToNet::Kind::RetireTake) delete c.take;
+    PcmChunk chunk;
+    while (rings_.pcm.pop(chunk)) {
+    }
+    capture_.unseal();
+}
+
+void AudioEngine::setParam(std::uint32_t id, double v) {
+    if (id >= kParamCount || id == kParamStatus) return;
+    params_[id].store(v, std::memory_order_relaxed);
+    if (id == kParamGenerate) {
+        const bool on = v >= 0.5;
+        if (on && !generateHeld_) generateWanted_ = true;   // rising edge
+        generateHeld_ = on;
+    }
+}
+
+void AudioEngine::drainMessages() {
+    if (retirePending_ != nullptr) {
+        ToNet r;
+        r.kind = ToNet::Kind::RetireTake;
+        r.take = retirePending_;
+        if (rings_.toNet.push(r)) retirePending_ = nullptr;
+    }
+    ToAudio m;
+    while (retirePending_ == nullptr && rings_.toAudio.pop(m)) {
+        switch (m.kind) {
+            case ToAudio::Kind::InstallTake: {
+                TakeBuffer* old = take_;
+                take_ = m.take;
+                if (old != nullptr) {
+                    ToNet r;
+                    r.kind = ToNet::Kind::RetireTake;
+                    r.take = old;
+                    if (!rings_.toNet.push(r)) retirePending_ = old;   // handed back next block
+                }
+                break;
+            }
+            case ToAudio::Kind::ReleasePrompt:
+                if (m.captureSerial == captureSerial_) capture_.unseal();
+                break;
+            case ToAudio::Kind::Status: net_ = m.status; break;
+        }
+    }
+}
+
+int AudioEngine::drainPcm(int maxChunks) {
+    int n = 0;
+    while (n < maxChunks) {
+        const PcmChunk* c = rings_.pcm.peek();
+        if (c == nullptr) break;
+        if (take_ != nullptr && c->takeSerial == take_->serial())
+            take_->write(c->variation, c->offset, c->samples, c->frames);
+        rings_.pcm.drop();
+        ++n;
+    }
+    return n;
+}
+
+void AudioEngine::maybeSend(const Transport& t) {
+    const bool autoMode = paramValue(kParamAuto) >= 0.5;
+    if (autoMode && capture_.complete() && (capture_.loopStart() != sentLoopStart_ || capture_.loopEnd() != sentLoopEnd_))
+        generateWanted_ = true;
+    if (!generateWanted_ || !capture_.complete() || capture_.sealed()) return;
+    PromptRequest p;
+    p.captureSerial = captureSerial_ + 1;
+    p.frames = capture_.frames();
+    p.sampleRate = sampleRate_;
+    p.loopStart = capture_.loopStart();
+    p.loopEnd = capture_.loopEnd();
+    const double length = table_.toPlain(kParamLength, paramValue(kParamLength));
+    const bool seconds = table_.toPlain(kParamLengthUnit, paramValue(kParamLengthUnit)) >= 0.5;
+    p.seconds = seconds ? length : barsToSeconds(length, t.tempo, t.timeSigNum, t.timeSigDen);
+    p.variations = static_cast<int>(table_.toPlain(kParamVariations, paramValue(kParamVariations)) + 0.5);
+    p.temperature = table_.toPlain(kParamTemperature, paramValue(kParamTemperature));
+    p.style = static_cast<int>(table_.toPlain(kParamStyle, paramValue(kParamStyle)) + 0.5);
+    ToNet cmd;
+    cmd.kind = ToNet::Kind::Prompt;
+    cmd.prompt = p;
+    if (!rings_.toNet.push(cmd)) return;   // ring full: try again next block
+    captureSerial_ = p.captureSerial;
+    capture_.seal();
+    generateWanted_ = false;
+    sentLoopStart_ = p.loopStart;
+    sentLoopEnd_ = p.loopEnd;
+}
+
+void AudioEngine::waitOffline(std::int64_t from, std::int64_t to, int variation) {
+    // Offline only: sleeping is allowed. Wait while audio keeps arriving, up to kOfflineWaitSeconds
+    // without any new chunk, and stop at once if the job failed or the daemon is gone.
+    using Clock = std::chrono::steady_clock;
+    auto lastNews = Clock::now();
+    while (!take_->ready(variation, from, to)) {
+        drainMessages();
+        if (take_ == nullptr) return;
+        if (drainPcm(1 << 20) > 0) { lastNews = Clock::now(); continue; }
+        if (net_.job == JobState::Failed || net_.connection == Connection::AuthFailed) return;
+        const double idle = std::chrono::duration<double>(Clock::now() - lastNews).count();
+        if (net_.job == JobState::Done && idle > 2.0) return;   // everything that will come came
+        if (idle > kOfflineWaitSeconds) return;
+        sleepMs(1);
+    }
+}
+
+void AudioEngine::render(const Transport& t, const float* const* in, float* const* out, int n, bool offline) {
+    for (int c = 0; c < 2; ++c)
+        if (out[c] != in[c]) std::memcpy(out[c], in[c], sizeof(float) * static_cast<std::size_t>(n));
+    waiting_ = false;
+    if (take_ == nullptr || !t.valid || !t.playing) return;
+    const int variation = std::min(take_->variations(), static_cast<int>(table_.toPlain(kParamVariation, paramValue(kParamVariation)) + 0.5)) - 1;
+    const auto mode = static_cast<OutputMode>(static_cast<int>(table_.toPlain(kParamMode, paramValue(kParamMode)) + 0.5));
+    if (offline) waitOffline(t.blockStart, t.blockStart + n, variation);
+    if (take_ == nullptr) return;
+    const TakeBuffer::Mix mix = mode == OutputMode::Continuation ? TakeBuffer::Mix::Continuation
+                                : mode == OutputMode::Mix        ? TakeBuffer::Mix::Blend
+                                                                 : TakeBuffer::Mix::Input;
+    const float wet = static_cast<float>(paramValue(kParamDryWet));
+    waiting_ = take_->render(variation, t.blockStart, n, mix, wet, out, out) > 0;
+}
+
+void AudioEngine::process(const Transport& t, const float* const* in, float* const* out, int n, bool offline) {
+    drainMessages();
+    drainPcm(kChunksPerBlock);
+    if (n > 0 && t.valid) {
+        capture_.record(t.playing, t.loopActive, t.loopStart, t.loopEnd, t.blockStart, in, n);
+        maybeSend(t);
+    }
+    if (n > 0) render(t, in, out, n, offline);
+    status_.net = net_;
+    status_.waiting = waiting_;
+    status_.capturing = generateWanted_ && !capture_.complete();
+    status_.capturePct = static_cast<std::uint8_t>(capture_.passFraction() * 100.0);
+}
+
+}  // namespace jb

@@ -1,0 +1,76 @@
+// The plugin's real-time behaviour, apart from the VST3 calls: capture of the loop, sending it (through
+// the ring to the network thread), playback of the received take after the loop end, parameters and
+// status.
+//
+// Threads:
+//   prepare(), release()                 [main-thread], while not processing and with the network
+//                                         thread stopped
+//   setParamsFromState(), paramValue()   [main-thread] (atomics)
+//   process(), setParam(), status()      [audio-thread]: no allocation, no lock, no system call, no
+//                                         waiting; except in offline processing (bounce), where a block
+//                                         whose take audio has not arrived may wait for it (sleeping 1 ms
+//                                         at a time, up to a timeout).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "net/daemon_link.h"
+#include "plugin/params.h"
+#include "timeline/loop_capture.h"
+#include "timeline/transport.h"
+
+namespace jb {
+
+class TakeBuffer;
+
+class AudioEngine {
+public:
+    static constexpr double kMaxPromptSeconds = 60.0;
+    static constexpr int kChunksPerBlock = 16;          // PCM chunks taken from the ring per process()
+    static constexpr double kOfflineWaitSeconds = 120.0; // bounce: longest wait without any new audio
+
+    AudioEngine(LinkRings& rings, const ParamTable& params);
+    ~AudioEngine();
+
+    void prepare(double sampleRate, int maxBlock);
+    // Deletes the take and anything still in the rings (the network thread is stopped). [main-thread]
+    void release();
+
+    LoopCapture& capture() { return capture_; }
+
+    void setParam(std::uint32_t id, double normalized);
+    double paramValue(std::uint32_t id) const { return params_[id].load(std::memory_order_relaxed); }
+    void setParamFromState(std::uint32_t id, double normalized) { params_[id].store(normalized, std::memory_order_relaxed); }
+
+    // One block. in/out: two channels each (the processor maps mono onto them). [audio-thread]
+    void process(const Transport& t, const float* const* in, float* const* out, int n, bool offline);
+
+    StatusValue status() const { return status_; }
+    const TakeBuffer* take() const { return take_; }
+
+private:
+    void drainMessages();
+    int drainPcm(int maxChunks);
+    void maybeSend(const Transport& t);
+    void render(const Transport& t, const float* const* in, float* const* out, int n, bool offline);
+    void waitOffline(std::int64_t from, std::int64_t to, int variation);
+
+    LinkRings& rings_;
+    const ParamTable& table_;
+    LoopCapture capture_;
+    std::atomic<double> params_[kParamCount];
+    double sampleRate_ = 48000;
+    TakeBuffer* take_ = nullptr;
+    TakeBuffer* retirePending_ = nullptr;
+    NetStatus net_;
+    StatusValue status_;
+    bool generateHeld_ = false;      // Generate parameter level (edge detection)
+    bool generateWanted_ = false;    // a Generate waits for a full pass
+    std::uint32_t captureSerial_ = 0;
+    std::int64_t sentLoopStart_ = -1, sentLoopEnd_ = -1;   // Auto: the range last sent
+    bool waiting_ = false;
+};
+
+}  // namespace jb

@@ -1,0 +1,120 @@
+#include "plugin/params.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "plugin/styles.h"
+
+namespace jb {
+namespace {
+const char* const kModeNames[] = {"Continuation", "Mix", "Input"};
+const char* const kUnitNames[] = {"Bars", "Seconds"};
+}  // namespace
+
+ParamTable::ParamTable(const StyleList& styles)
+    : styles_(styles),
+      defs_{
+          {kParamGenerate, "Generate", "Gen", "", 0, 1, 0, 1, true, false, false},
+          {kParamAuto, "Auto", "Auto", "", 0, 1, 0, 1, true, false, false},
+          {kParamMode, "Mode", "Mode", "", 0, 2, 0, 2, true, false, true},
+          {kParamLength, "Length", "Len", "", 1, 64, 4, 63, true, false, false},
+          {kParamLengthUnit, "Length unit", "Unit", "", 0, 1, 0, 1, true, false, true},
+          {kParamTemperature, "Temperature", "Temp", "", 0.5, 1.2, 0.98, 0, true, false, false},
+          {kParamVariations, "Variations", "Vars", "", 1, 8, 1, 7, true, false, false},
+          {kParamVariation, "Variation", "Var", "", 1, 8, 1, 7, true, false, false},
+          {kParamStyle, "Style", "Style", "", 0, double(styles.count() - 1), 0, styles.count() - 1, true, false,
+           true},
+          {kParamDryWet, "Dry/Wet", "D/W", "%", 0, 1, 0.5, 0, true, false, false},
+          {kParamStatus, "Status", "Status", "", 0, 1, 0, kStatusSteps, false, true, false},
+      } {}
+
+double ParamTable::toPlain(std::uint32_t id, double n) const {
+    const ParamDef& d = def(id);
+    n = n < 0 ? 0 : (n > 1 ? 1 : n);
+    if (id == kParamStatus) return n;
+    if (d.stepCount > 0) return d.minPlain + std::floor(n * d.stepCount + 0.5) * (d.maxPlain - d.minPlain) / d.stepCount;
+    return d.minPlain + n * (d.maxPlain - d.minPlain);
+}
+
+double ParamTable::toNormalized(std::uint32_t id, double plain) const {
+    const ParamDef& d = def(id);
+    if (id == kParamStatus) return plain;
+    if (d.maxPlain <= d.minPlain) return 0;
+    double n = (plain - d.minPlain) / (d.maxPlain - d.minPlain);
+    n = n < 0 ? 0 : (n > 1 ? 1 : n);
+    if (d.stepCount > 0) n = std::floor(n * d.stepCount + 0.5) / d.stepCount;
+    return n;
+}
+
+std::string ParamTable::format(std::uint32_t id, double n) const {
+    const double p = toPlain(id, n);
+    char buf[128];
+    switch (id) {
+        case kParamGenerate: return p >= 0.5 ? "Generate" : "Off";
+        case kParamAuto: return p >= 0.5 ? "On" : "Off";
+        case kParamMode: return kModeNames[int(p + 0.5)];
+        case kParamLengthUnit: return kUnitNames[int(p + 0.5)];
+        case kParamStyle: return styles_.at(int(p + 0.5)).name;
+        case kParamTemperature: std::snprintf(buf, sizeof buf, "%.2f", p); return buf;
+        case kParamDryWet: std::snprintf(buf, sizeof buf, "%.0f%%", p * 100); return buf;
+        case kParamStatus: return formatStatus(decodeStatus(n));
+        default: std::snprintf(buf, sizeof buf, "%d", int(p + 0.5)); return buf;
+    }
+}
+
+bool ParamTable::parse(std::uint32_t id, const std::string& text, double* normalized) const {
+    const ParamDef& d = def(id);
+    if (d.list || id == kParamGenerate || id == kParamAuto) {
+        for (int i = 0; i <= d.stepCount; ++i) {
+            const double n = d.stepCount > 0 ? double(i) / d.stepCount : 0;
+            if (format(id, n) == text) { *normalized = n; return true; }
+        }
+    }
+    char* end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (end == text.c_str()) return false;
+    if (id == kParamDryWet) v /= 100.0;
+    *normalized = toNormalized(id, v);
+    return true;
+}
+
+double encodeStatus(const StatusValue& s) {
+    int v = int(s.net.connection);
+    v = v * 5 + int(s.net.job);
+    v = v * 2 + (s.waiting ? 1 : 0);
+    v = v * 2 + (s.capturing ? 1 : 0);
+    v = v * 101 + (s.capturing ? s.capturePct : s.net.progress);
+    return double(v) / kStatusSteps;
+}
+
+StatusValue decodeStatus(double n) {
+    int v = int(std::lround(n * kStatusSteps));
+    StatusValue s;
+    const int pct = v % 101; v /= 101;
+    s.capturing = v % 2; v /= 2;
+    s.waiting = v % 2; v /= 2;
+    s.net.job = JobState(v % 5); v /= 5;
+    s.net.connection = Connection(v % 4);
+    if (s.capturing) s.capturePct = std::uint8_t(pct);
+    else s.net.progress = std::uint8_t(pct);
+    return s;
+}
+
+std::string formatStatus(const StatusValue& s) {
+    static const char* const conn[] = {"daemon offline", "connecting", "connected", "auth failed"};
+    std::string out = conn[int(s.net.connection)];
+    char buf[64];
+    switch (s.net.job) {
+        case JobState::None: break;
+        case JobState::Submitted: out += ", submitted"; break;
+        case JobState::Generating: std::snprintf(buf, sizeof buf, ", generating %d%%", s.net.progress); out += buf; break;
+        case JobState::Done: out += ", take ready"; break;
+        case JobState::Failed: out += ", job failed"; break;
+    }
+    if (s.capturing) { std::snprintf(buf, sizeof buf, ", capturing loop %d%%", s.capturePct); out += buf; }
+    if (s.waiting) out += ", waiting";
+    return out;
+}
+
+}  // namespace jb

@@ -1,0 +1,59 @@
+// What crosses between the audio thread and the network thread. Everything here is plain data copied
+// through SpscRing (no allocation on the audio side); TakeBuffer pointers change owner with the message.
+#pragma once
+
+#include <cstdint>
+
+namespace jb {
+
+class TakeBuffer;
+
+// Settings as the audio thread saw them when it sealed the prompt.
+struct PromptRequest {
+    std::uint32_t captureSerial = 0;
+    std::int64_t frames = 0;          // prompt frames at the host rate (stereo, in LoopCapture)
+    double sampleRate = 0;
+    std::int64_t loopStart = 0, loopEnd = 0;   // timeline samples
+    double seconds = 0;               // continuation length
+    int variations = 1;
+    double temperature = 1.0;
+    int style = 0;                    // index into StyleList (0: the model's default)
+};
+
+// audio → net
+struct ToNet {
+    enum class Kind : std::uint8_t { Prompt, RetireTake } kind = Kind::Prompt;
+    PromptRequest prompt;
+    TakeBuffer* take = nullptr;
+};
+
+// Connection and job state for the status parameter.
+enum class Connection : std::uint8_t { Offline = 0, Connecting, Connected, AuthFailed };
+enum class JobState : std::uint8_t { None = 0, Submitted, Generating, Done, Failed };
+struct NetStatus {
+    Connection connection = Connection::Offline;
+    JobState job = JobState::None;
+    std::uint8_t progress = 0;   // 0..100
+    bool operator==(const NetStatus& o) const { return connection == o.connection && job == o.job && progress == o.progress; }
+    bool operator!=(const NetStatus& o) const { return !(*this == o); }
+};
+
+// net → audio
+struct ToAudio {
+    enum class Kind : std::uint8_t { InstallTake, ReleasePrompt, Status } kind = Kind::Status;
+    TakeBuffer* take = nullptr;
+    std::uint32_t captureSerial = 0;
+    NetStatus status;
+};
+
+// Continuation audio at the host rate, stereo interleaved, for take `takeSerial` from frame `offset`.
+struct PcmChunk {
+    static constexpr int kFrames = 512;
+    std::uint32_t takeSerial = 0;
+    std::int32_t variation = 0;
+    std::int32_t frames = 0;
+    std::int64_t offset = 0;
+    float samples[2 * kFrames];
+};
+
+}  // namespace jb
