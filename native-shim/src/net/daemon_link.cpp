@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <variant>
 
@@ -24,6 +27,20 @@ constexpr auto kHelloTimeout = std::chrono::seconds(3);
 constexpr auto kPingEvery = std::chrono::seconds(2);
 constexpr auto kSilenceLimit = std::chrono::seconds(10);   // no message at all: the daemon is gone
 constexpr auto kRetryAfter = std::chrono::milliseconds(1000);
+
+// A line in $JUKEBOXBRIDGE_LOG, when set (diagnostics; [net-thread] only, never the audio thread).
+void logLine(const char* fmt, ...) {
+    static const char* path = std::getenv("JUKEBOXBRIDGE_LOG");
+    if (path == nullptr || *path == '\0') return;
+    FILE* f = std::fopen(path, "a");
+    if (f == nullptr) return;
+    va_list ap;
+    va_start(ap, fmt);
+    std::vfprintf(f, fmt, ap);
+    va_end(ap);
+    std::fputc('\n', f);
+    std::fclose(f);
+}
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
@@ -151,6 +168,7 @@ void DaemonLink::run() {
                     zmq_setsockopt(s.sock, ZMQ_CURVE_PUBLICKEY, pub, 40);
                     zmq_setsockopt(s.sock, ZMQ_CURVE_SECRETKEY, sec, 40);
                 }
+                logLine("connecting to %s as %s", s.client.endpoint.c_str(), s.client.clientId.c_str());
                 if (zmq_connect(s.sock, s.client.endpoint.c_str()) != 0) {
                     s.close();
                 } else {
@@ -168,6 +186,7 @@ void DaemonLink::run() {
             const bool helloLate = !s.authed && now - s.started > kHelloTimeout;
             const bool silent = now - s.lastHeard > kSilenceLimit;
             if (helloLate || silent) {   // the daemon is absent or stopped answering: start over
+                logLine("no answer from the daemon: reconnecting");
                 s.close();
                 if (status_.connection != Connection::AuthFailed) status_.connection = Connection::Offline;
             } else if (s.authed && now - s.lastPing > kPingEvery) {
@@ -278,8 +297,10 @@ void DaemonLink::handle(Session& s, const std::vector<std::uint8_t>& header, con
     } else if (std::holds_alternative<proto::AuthOk>(m)) {
         s.authed = true;
         status_.connection = Connection::Connected;
+        logLine("authenticated");
         if (job_ && !job_->done) fetchActive(s);
     } else if (const auto* e = std::get_if<proto::Error>(&m)) {
+        logLine("error %s: %s", e->code.c_str(), e->message.c_str());
         if (e->code == "auth_failed") {
             status_.connection = Connection::AuthFailed;
             s.close();
@@ -292,6 +313,8 @@ void DaemonLink::handle(Session& s, const std::vector<std::uint8_t>& header, con
     } else if (const auto* a = std::get_if<proto::Accepted>(&m)) {
         if (a->request != s.pendingRequest) return;
         s.pendingRequest = -1;
+        logLine("accepted: job %s, prompt %lld samples at %lld Hz, %lld variation(s)", a->job.c_str(),
+                (long long)a->promptSamples, (long long)a->rate, (long long)a->variations);
         auto job = std::make_unique<Job>();
         job->record.job = a->job;
         job->record.loopStart = prompt_.loopStart;
@@ -321,6 +344,7 @@ void DaemonLink::handle(Session& s, const std::vector<std::uint8_t>& header, con
         s.send(proto::Credit{b->job, 1});
     } else if (const auto* d = std::get_if<proto::TakeDone>(&m)) {
         if (job_ && d->job == job_->record.job) {
+            logLine("take_done: job %s, %lld blocks", d->job.c_str(), (long long)d->blocks);
             job_->blocksPerVariation = d->blocks;
             job_->done = true;
             // Flush every variation's resampler tail.
@@ -332,6 +356,13 @@ void DaemonLink::handle(Session& s, const std::vector<std::uint8_t>& header, con
                 const std::int64_t n = job_->resamplers[v]->pull(out);
                 queueChunks(backlog_, job_->serial, v, at, out, n, job_->resamplers[v]->channels());
             }
+            // The daemon rounds the length to whole codes: tell the audio thread where the take really ends
+            // (after the chunks, through the same ordering: chunks first, then this message once they are out).
+            std::int64_t length = 0;
+            for (const auto& r : job_->resamplers)
+                if (r) length = std::max(length, r->outputFrames());
+            pendingLength_ = length;
+            pendingLengthSerial_ = job_->serial;
             status_.job = JobState::Done;
             status_.progress = 100;
         }
@@ -354,6 +385,8 @@ void DaemonLink::submit(Session& s, const PromptRequest& p) {
     if (!style.lyrics.empty() && sub.settings.artist) sub.settings.lyrics = style.lyrics;
     sub.prompt = proto::PromptFormat{static_cast<std::int64_t>(p.sampleRate + 0.5), 2, p.frames};
     s.pendingRequest = sub.request;
+    logLine("submit: %lld frames at %.0f Hz (loop %lld..%lld), %.3f s, %d variation(s)", (long long)p.frames,
+            p.sampleRate, (long long)p.loopStart, (long long)p.loopEnd, p.seconds, p.variations);
     status_.job = JobState::Submitted;
     status_.progress = 0;
     if (!s.send(sub, promptPcm_.data(), promptPcm_.size())) {
@@ -381,6 +414,7 @@ void DaemonLink::installJob(std::unique_ptr<Job> job) {
     install.kind = ToAudio::Kind::InstallTake;
     install.take = new TakeBuffer(job->serial, nv, frames, start);
     backlog_.clear();   // chunks of an older take are of no use any more
+    pendingLength_ = -1;
     job_ = std::move(job);
     while (!rings_.toAudio.push(install) && !stop_) sleepMs(1);
     if (stop_) delete install.take;   // never reached the audio thread
@@ -422,6 +456,13 @@ void DaemonLink::onBlock(Session& s, const BlockView& v) {
 
 void DaemonLink::flushChunks() {
     while (!backlog_.empty() && rings_.pcm.push(backlog_.front())) backlog_.pop_front();
+    if (backlog_.empty() && pendingLength_ >= 0) {
+        ToAudio m;
+        m.kind = ToAudio::Kind::TakeLength;
+        m.captureSerial = pendingLengthSerial_;
+        m.frames = pendingLength_;
+        if (rings_.toAudio.push(m)) pendingLength_ = -1;
+    }
 }
 
 void DaemonLink::publish() {

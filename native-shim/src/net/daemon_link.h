@@ -82,6 +82,8 @@ private:
     // net-thread state
     std::unique_ptr<Job> job_;
     std::deque<PcmChunk> backlog_;
+    std::int64_t pendingLength_ = -1;          // a TakeLength to send once the backlog is out
+    std::uint32_t pendingLengthSerial_ = 0;
     std::vector<TakeBuffer*> retired_;
     NetStatus status_, published_;
     bool publishedOnce_ = false;

@@ -20,6 +20,7 @@ void AudioEngine::prepare(double sampleRate, int /*maxBlock*/) {
     sampleRate_ = sampleRate > 0 ? sampleRate : 48000;
     capture_.prepare(static_cast<std::int64_t>(kMaxPromptSeconds * sampleRate_));
     generateWanted_ = false;
+    promptInFlight_ = false;
     sentLoopStart_ = sentLoopEnd_ = -1;
 }
 
@@ -38,6 +39,7 @@ void AudioEngine::release() {
     while (rings_.pcm.pop(chunk)) {
     }
     capture_.unseal();
+    promptInFlight_ = false;
 }
 
 void AudioEngine::setParam(std::uint32_t id, double v) {
@@ -63,6 +65,8 @@ void AudioEngine::drainMessages() {
             case ToAudio::Kind::InstallTake: {
                 TakeBuffer* old = take_;
                 take_ = m.take;
+                promptInFlight_ = false;
+                expectTake_.store(false, std::memory_order_relaxed);
                 if (old != nullptr) {
                     ToNet r;
                     r.kind = ToNet::Kind::RetireTake;
@@ -71,10 +75,16 @@ void AudioEngine::drainMessages() {
                 }
                 break;
             }
+            case ToAudio::Kind::TakeLength:
+                if (take_ != nullptr && take_->serial() == m.captureSerial) take_->truncate(m.frames);
+                break;
             case ToAudio::Kind::ReleasePrompt:
                 if (m.captureSerial == captureSerial_) capture_.unseal();
                 break;
-            case ToAudio::Kind::Status: net_ = m.status; break;
+            case ToAudio::Kind::Status:
+                net_ = m.status;
+                if (net_.job == JobState::Failed) promptInFlight_ = false;
+                break;
         }
     }
 }
@@ -115,6 +125,7 @@ void AudioEngine::maybeSend(const Transport& t) {
     if (!rings_.toNet.push(cmd)) return;   // ring full: try again next block
     captureSerial_ = p.captureSerial;
     capture_.seal();
+    promptInFlight_ = true;
     generateWanted_ = false;
     sentLoopStart_ = p.loopStart;
     sentLoopEnd_ = p.loopEnd;
@@ -137,10 +148,31 @@ void AudioEngine::waitOffline(std::int64_t from, std::int64_t to, int variation)
     }
 }
 
+void AudioEngine::waitOfflineForTake() {
+    // Offline only: a prompt was sent and the daemon has not accepted it yet. Wait for the take (its
+    // audio is then waited for block by block), unless the job fails or the daemon stays silent.
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    while (take_ == nullptr) {
+        drainMessages();
+        const bool gaveUp = net_.connection == Connection::AuthFailed || net_.job == JobState::Failed ||
+                            std::chrono::duration<double>(Clock::now() - start).count() > kOfflineWaitSeconds;
+        if (gaveUp) {   // do not wait again at every block
+            promptInFlight_ = false;
+            expectTake_.store(false, std::memory_order_relaxed);
+            return;
+        }
+        sleepMs(1);
+    }
+}
+
 void AudioEngine::render(const Transport& t, const float* const* in, float* const* out, int n, bool offline) {
     for (int c = 0; c < 2; ++c)
         if (out[c] != in[c]) std::memcpy(out[c], in[c], sizeof(float) * static_cast<std::size_t>(n));
     waiting_ = false;
+    const bool takeComing = promptInFlight_ || expectTake_.load(std::memory_order_acquire);
+    if (offline && take_ == nullptr && takeComing && t.valid && t.playing && t.blockStart + n > capture_.loopEnd())
+        waitOfflineForTake();
     if (take_ == nullptr || !t.valid || !t.playing) return;
     const int variation = std::min(take_->variations(), static_cast<int>(table_.toPlain(kParamVariation, paramValue(kParamVariation)) + 0.5)) - 1;
     const auto mode = static_cast<OutputMode>(static_cast<int>(table_.toPlain(kParamMode, paramValue(kParamMode)) + 0.5));
@@ -150,7 +182,10 @@ void AudioEngine::render(const Transport& t, const float* const* in, float* cons
                                 : mode == OutputMode::Mix        ? TakeBuffer::Mix::Blend
                                                                  : TakeBuffer::Mix::Input;
     const float wet = static_cast<float>(paramValue(kParamDryWet));
-    waiting_ = take_->render(variation, t.blockStart, n, mix, wet, out, out) > 0;
+    // While looping, the part of a block after the loop end is the loop start again: never the take.
+    int m = n;
+    if (t.loopActive && t.blockStart < t.loopEnd && t.blockStart + n > t.loopEnd) m = static_cast<int>(t.loopEnd - t.blockStart);
+    waiting_ = take_->render(variation, t.blockStart, m, mix, wet, out, out) > 0;
 }
 
 void AudioEngine::process(const Transport& t, const float* const* in, float* const* out, int n, bool offline) {

@@ -43,6 +43,8 @@ public:
     void setParam(std::uint32_t id, double normalized);
     double paramValue(std::uint32_t id) const { return params_[id].load(std::memory_order_relaxed); }
     void setParamFromState(std::uint32_t id, double normalized) { params_[id].store(normalized, std::memory_order_relaxed); }
+    // A saved take will be fetched again (setState): an offline bounce waits for it. [main-thread]
+    void expectRestoredTake() { expectTake_.store(true, std::memory_order_release); }
 
     // One block. in/out: two channels each (the processor maps mono onto them). [audio-thread]
     void process(const Transport& t, const float* const* in, float* const* out, int n, bool offline);
@@ -56,6 +58,7 @@ private:
     void maybeSend(const Transport& t);
     void render(const Transport& t, const float* const* in, float* const* out, int n, bool offline);
     void waitOffline(std::int64_t from, std::int64_t to, int variation);
+    void waitOfflineForTake();
 
     LinkRings& rings_;
     const ParamTable& table_;
@@ -71,6 +74,8 @@ private:
     std::uint32_t captureSerial_ = 0;
     std::int64_t sentLoopStart_ = -1, sentLoopEnd_ = -1;   // Auto: the range last sent
     bool waiting_ = false;
+    bool promptInFlight_ = false;    // sent, no take installed yet (an offline bounce waits for it)
+    std::atomic<bool> expectTake_{false};   // a restored take is being fetched again
 };
 
 }  // namespace jb

@@ -40,9 +40,10 @@ struct NetStatus {
 
 // net → audio
 struct ToAudio {
-    enum class Kind : std::uint8_t { InstallTake, ReleasePrompt, Status } kind = Kind::Status;
+    enum class Kind : std::uint8_t { InstallTake, ReleasePrompt, Status, TakeLength } kind = Kind::Status;
     TakeBuffer* take = nullptr;
-    std::uint32_t captureSerial = 0;
+    std::uint32_t captureSerial = 0;   // ReleasePrompt: the capture; TakeLength: the take's serial
+    std::int64_t frames = 0;           // TakeLength: the take's real length at the host rate
     NetStatus status;
 };
 

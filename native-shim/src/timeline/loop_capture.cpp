@@ -28,8 +28,18 @@ void LoopCapture::record(bool playing, bool loopActive, std::int64_t loopStart, 
         if (run_ < loopLength_) reset();   // a stopped transport breaks an unfinished pass
         return;
     }
+    const std::int64_t end = loopStart_ + loopLength_;
+    if (blockStart < end && blockStart + numFrames > end) {
+        // A block that runs over the loop end while looping (a host that does not split its blocks there,
+        // like Ardour): what follows the loop end in it is already the loop start again.
+        const int head = static_cast<int>(end - blockStart);
+        record(playing, loopActive, loopStart, loopEnd, blockStart, in, head);
+        const float* rest[2] = {in[0] + head, in[1] + head};
+        record(playing, loopActive, loopStart, loopEnd, loopStart_, rest, numFrames - head);
+        return;
+    }
     const std::int64_t a = std::max(blockStart, loopStart_);
-    const std::int64_t b = std::min(blockStart + numFrames, loopStart_ + loopLength_);
+    const std::int64_t b = std::min(blockStart + numFrames, end);
     if (a >= b) return;
     const std::int64_t expected = lastPos_ < 0 ? -1 : (lastPos_ + 1 == loopStart_ + loopLength_ ? loopStart_ : lastPos_ + 1);
     const std::int64_t len = b - a;

@@ -6,7 +6,7 @@ namespace jb {
 
 TakeBuffer::TakeBuffer(std::uint32_t serial, int variations, std::int64_t frames, std::int64_t startSample)
     : serial_(serial), variations_(std::max(variations, 1)), frames_(std::max<std::int64_t>(frames, 0)),
-      start_(startSample), granules_((frames_ + kGranule - 1) / kGranule),
+      start_(startSample), granules_((frames_ + kGranule - 1) / kGranule), stride_(frames_),
       samples_(new float[static_cast<std::size_t>(variations_ * 2 * std::max<std::int64_t>(frames_, 1))]()),
       counts_(new std::uint16_t[static_cast<std::size_t>(variations_ * std::max<std::int64_t>(granules_, 1))]()),
       totalFrames_(frames_ * variations_) {}
@@ -15,8 +15,8 @@ void TakeBuffer::write(int variation, std::int64_t offset, const float* interlea
     if (variation < 0 || variation >= variations_) return;
     std::int64_t a = std::max<std::int64_t>(offset, 0), b = std::min<std::int64_t>(offset + n, frames_);
     if (a >= b) return;
-    float* left = samples_.get() + static_cast<std::size_t>(variation) * 2 * frames_;
-    float* right = left + frames_;
+    float* left = samples_.get() + static_cast<std::size_t>(variation) * 2 * stride_;
+    float* right = left + stride_;
     std::uint16_t* counts = counts_.get() + static_cast<std::size_t>(variation) * granules_;
     for (std::int64_t f = a; f < b; ++f) {
         const float* s = interleaved + 2 * (f - offset);
@@ -31,6 +31,13 @@ void TakeBuffer::write(int variation, std::int64_t offset, const float* interlea
         f = end;
     }
     filled_ += b - a;
+}
+
+void TakeBuffer::truncate(std::int64_t n) {
+    if (n < 0 || n >= frames_) return;
+    frames_ = n;
+    totalFrames_ = frames_ * variations_;
+    if (filled_ > totalFrames_) filled_ = totalFrames_;
 }
 
 bool TakeBuffer::granuleReady(int variation, std::int64_t g) const {
@@ -50,8 +57,8 @@ int TakeBuffer::render(int variation, std::int64_t blockStart, int n, Mix mix, f
                        float* const* out) const {
     const std::int64_t a = std::max(blockStart, start_), b = std::min(blockStart + n, start_ + frames_);
     if (a >= b || variation < 0 || variation >= variations_) return 0;
-    const float* left = samples_.get() + static_cast<std::size_t>(variation) * 2 * frames_;
-    const float* src[2] = {left, left + frames_};
+    const float* left = samples_.get() + static_cast<std::size_t>(variation) * 2 * stride_;
+    const float* src[2] = {left, left + stride_};
     int missing = 0;
     for (std::int64_t t = a; t < b;) {
         const std::int64_t f = t - start_;

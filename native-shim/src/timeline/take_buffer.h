@@ -42,6 +42,10 @@ public:
 
     // Whether every frame of [from, to) (timeline samples, clipped to the take) of a variation is there.
     bool ready(int variation, std::int64_t from, std::int64_t to) const;
+    // The daemon's take turned out shorter than asked for (it rounds to whole codes): frames beyond n
+    // will never come. Only shrinks. [audio-thread]
+    void truncate(std::int64_t n);
+
     // Fraction of the take's frames that arrived (all variations). [audio-thread]
     double filledFraction() const { return totalFrames_ > 0 ? double(filled_) / double(totalFrames_) : 0.0; }
 
@@ -49,7 +53,8 @@ private:
     bool granuleReady(int variation, std::int64_t granule) const;
     std::uint32_t serial_;
     int variations_;
-    std::int64_t frames_, start_, granules_;
+    std::int64_t frames_, start_, granules_;   // granules_: the counters' stride, fixed at construction
+    std::int64_t stride_;                      // frames per channel as allocated
     std::unique_ptr<float[]> samples_;          // [variation][channel][frame]
     std::unique_ptr<std::uint16_t[]> counts_;   // [variation][granule]: frames written
     std::int64_t filled_ = 0, totalFrames_ = 0;

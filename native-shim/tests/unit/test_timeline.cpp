@@ -160,4 +160,42 @@ TEST(take_granules_play_only_when_complete) {
     CHECK(take.ready(0, -50, 2000));
 }
 
+TEST(blocks_running_over_the_loop_end_wrap_like_the_host) {
+    // Ardour does not split its 1024-sample blocks at the loop end: the samples after the loop end in
+    // such a block are from the loop start, and the next block starts past the loop start.
+    LoopCapture cap;
+    cap.prepare(200000);
+    const std::int64_t start = 48000, end = 144000;   // Ardour's [2, 6) quarters at 120 BPM
+    std::vector<float> l(1024), r(1024);
+    const float* in[2] = {l.data(), r.data()};
+    std::int64_t pos = start;
+    for (int b = 0; b < 200 && !cap.complete(); ++b) {
+        for (int i = 0; i < 1024; ++i) {   // the audio the host plays: positions wrap inside the block
+            std::int64_t p = pos + i;
+            if (p >= end) p = start + (p - end);
+            l[i] = float(p);
+            r[i] = -float(p);
+        }
+        cap.record(true, true, start, end, pos, in, 1024);
+        pos += 1024;
+        if (pos >= end) pos = start + (pos - end);
+    }
+    CHECK(cap.complete());
+    bool ordered = true;
+    for (std::int64_t i = 0; i < end - start; ++i) ordered = ordered && cap.channel(0)[i] == float(start + i);
+    CHECK(ordered);
+}
+
+TEST(a_take_shorter_than_asked_is_complete_at_its_real_end) {
+    TakeBuffer take(1, 1, 1000, 0);
+    std::vector<float> chunk(2 * 900, 1.0f);
+    take.write(0, 0, chunk.data(), 900);
+    CHECK(!take.ready(0, 0, 1000));           // frames 900..1000 never come
+    take.truncate(900);
+    CHECK(take.ready(0, 0, 1000));
+    CHECK_EQ(take.endSample(), std::int64_t(900));
+    take.truncate(2000);                       // never grows
+    CHECK_EQ(take.frames(), std::int64_t(900));
+}
+
 TEST_MAIN()

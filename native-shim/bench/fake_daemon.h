@@ -1,0 +1,37 @@
+// An in-process stand-in for `jukebox serve`, for the benchmark only: a ROUTER socket that speaks
+// protocol v1 (HMAC auth, submit → accepted, blocks within credit, take_done). It streams a continuation
+// of sine blocks at a fixed pace so that blocks keep arriving while process() is measured.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace jbbench {
+
+class FakeDaemon {
+public:
+    // seconds: continuation length; blockSeconds: audio per block; paceMs: wall time between blocks.
+    FakeDaemon(double seconds, double blockSeconds, int paceMs, int variations);
+    ~FakeDaemon();
+    std::string endpoint() const { return endpoint_; }
+    // Writes a client file for the plugin (secret, id) into path.
+    void writeClientFile(const std::string& path) const;
+    std::uint64_t blocksSent() const { return sent_.load(); }
+
+private:
+    void run();
+    std::string endpoint_;
+    std::vector<std::uint8_t> secret_;
+    double seconds_, blockSeconds_;
+    int paceMs_, variations_;
+    std::atomic<bool> stop_{false};
+    std::atomic<std::uint64_t> sent_{0};
+    std::thread thread_;
+    void* ctx_ = nullptr;
+    void* sock_ = nullptr;
+};
+
+}  // namespace jbbench

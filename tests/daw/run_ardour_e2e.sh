@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# JukeboxBridge in a real DAW: Ardour 7 headless (ardour7-lua, Dummy backend) with a real `jukebox serve`
+# (tiny random-weight model). The plugin sits on a track with a recorded clip; the loop range is played
+# once so the plugin captures it and (Auto) sends it; the session is exported with the plugin and without
+# it; the export must equal the input before the loop end and the daemon's take (fetched independently
+# with `jukebox remote fetch`) from the loop end on, sample-accurately.
+#
+#   tests/daw/run_ardour_e2e.sh [WORKDIR]
+#
+# Env: JB_BUILD (the native-shim build folder, default native-shim/build: the bundle and shim-compare-take),
+#      JB_JUKEBOX (the daemon; default the C# CLI's Debug build, else its Release build),
+#      JB_INSTALL=1 (apt-get install ardour and sox when missing).
+# Needs: ardour (7.x: ardour7-lua), sox, g++. Prints PASS/FAIL lines; exit status 1 when a check failed.
+# Recipe and Ardour's quirks: ../shared/docs/reference/daw-e2e.md.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+HERE="$ROOT/tests/daw"
+if [ -n "${1:-}" ]; then mkdir -p "$1"; WORK="$(cd "$1" && pwd)"; else WORK="$(mktemp -d /tmp/jb-ardour-XXXXXX)"; fi
+BUILD="${JB_BUILD:-$ROOT/native-shim/build}"
+JUKEBOX="${JB_JUKEBOX:-$ROOT/src/JukeboxBridge.Cli/bin/Debug/net10.0/jukebox}"
+[ -x "$JUKEBOX" ] || JUKEBOX="$ROOT/src/JukeboxBridge.Cli/bin/Release/net10.0/jukebox"
+
+if [ "${JB_INSTALL:-0}" = 1 ] && ! command -v ardour7-lua >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends ardour sox
+fi
+for tool in ardour7-lua sox g++; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y ardour sox g++" >&2; exit 2; }
+done
+[ -f "$BUILD/JukeboxBridge.vst3/Contents/x86_64-linux/JukeboxBridge.so" ] || { echo "no plugin bundle in $BUILD (build native-shim first)" >&2; exit 2; }
+[ -x "$BUILD/shim-compare-take" ] || { echo "no $BUILD/shim-compare-take" >&2; exit 2; }
+[ -x "$JUKEBOX" ] || { echo "no jukebox daemon at $JUKEBOX (build the C# CLI or set JB_JUKEBOX)" >&2; exit 2; }
+echo "work folder $WORK; daemon $JUKEBOX"
+
+# The daemon, isolated in the work folder, on a free loopback port.
+PORT=$(( 20000 + RANDOM % 30000 ))
+mkdir -p "$WORK/daemon-cfg" "$WORK/daemon-home" "$WORK/jobs"
+XDG_CONFIG_HOME="$WORK/daemon-cfg" HOME="$WORK/daemon-home" "$JUKEBOX" serve --endpoint "tcp://127.0.0.1:$PORT" \
+  --model tiny --jobs "$WORK/jobs" --keys "$WORK/keys" --curve off > "$WORK/serve.log" 2>&1 &
+DAEMON=$!
+trap 'kill $DAEMON 2>/dev/null || true; wait $DAEMON 2>/dev/null || true' EXIT
+for _ in $(seq 1 600); do [ -s "$WORK/keys/client.json" ] && break; sleep 0.1; done
+[ -s "$WORK/keys/client.json" ] || { echo "FAIL the daemon did not start"; cat "$WORK/serve.log"; exit 1; }
+export JUKEBOXBRIDGE_CLIENT_FILE="$WORK/keys/client.json"
+export JUKEBOXBRIDGE_LOG="$WORK/plugin.log"   # the plugin's network thread logs its session there
+
+# Ardour's config, scan cache and export preset stay in the work folder.
+export XDG_CONFIG_HOME="$WORK/xdg-config" XDG_CACHE_HOME="$WORK/xdg-cache"
+mkdir -p "$XDG_CONFIG_HOME/ardour7/export" "$XDG_CACHE_HOME"
+cp "$HERE/float-wav.preset" "$XDG_CONFIG_HOME/ardour7/export/"
+export JB_PRESET="7c1f4a52-8e3b-4d6a-b0c9-2f5e8a1d3b77"
+export JB_VST3_DIR="$BUILD"
+g++ -std=c++17 -O2 -fPIC -shared -o "$WORK/ardour_rescan_preload.so" "$HERE/ardour_rescan_preload.cpp"
+export ARDOUR_PROBE_SCAN=full
+
+SESSION="$WORK/session"
+# Ardour 7.3's luasession crashes now and then by itself (daw-e2e.md): judge each phase by what it wrote,
+# retry up to 3 times.
+lua() { LD_PRELOAD="$WORK/ardour_rescan_preload.so" ardour7-lua "$@" 2>&1 | grep -v "call-slot" || true; }
+t0=$(date +%s)
+for try in 1 2 3; do
+  rm -rf "$SESSION"
+  lua "$HERE/phase1_create.lua" "$SESSION" | tee "$WORK/phase1.out"
+  grep -q "phase 1 saved" "$WORK/phase1.out" && grep -q 'name="JBLoop"' "$SESSION/jb.ardour" && break
+  echo "phase 1 attempt $try failed; retrying" >&2
+done
+sed -i '/name="JBLoop"/s/flags="IsRangeMarker"/flags="IsAutoLoop"/' "$SESSION/jb.ardour"
+cp "$SESSION/jb.ardour" "$WORK/jb.ardour.phase1"
+t1=$(date +%s)
+for try in 1 2 3; do
+  rm -rf "$SESSION/export"; cp "$WORK/jb.ardour.phase1" "$SESSION/jb.ardour"
+  lua "$HERE/phase2_loop_export.lua" "$SESSION" | tee "$WORK/phase2.out"
+  [ "$(grep -c 'EXPORT .* true' "$WORK/phase2.out")" = 2 ] && break
+  echo "phase 2 attempt $try failed; retrying" >&2
+done
+t2=$(date +%s)
+echo "timing: phase 1 $((t1 - t0)) s, phase 2 (loop, generation, exports) $((t2 - t1)) s"
+
+pass=0; fail=0
+check() { if eval "$2"; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1"; fail=$((fail+1)); fi; }
+check "Ardour discovered the plugin"       "grep -q 'DISCOVERED VST3' '$WORK/phase1.out'"
+check "instantiated on a track"            "grep -q 'INSTANTIATED' '$WORK/phase1.out'"
+check "reloaded from the saved session"    "grep -q 'RELOADED plugin' '$WORK/phase2.out'"
+check "two exports"                        "[ -s '$SESSION/export/with_plugin.wav' ] && [ -s '$SESSION/export/plugin_off.wav' ]"
+JOB=$(ls -t "$WORK/jobs/local" 2>/dev/null | head -n 1 || true)
+check "the plugin sent the loop to the daemon (job ${JOB:-none})" "[ -n '$JOB' ]"
+if [ -n "$JOB" ] && [ -s "$SESSION/export/with_plugin.wav" ]; then
+  XDG_CONFIG_HOME="$WORK/daemon-cfg" HOME="$WORK/daemon-home" "$JUKEBOX" remote fetch "$JOB" --out "$WORK/fetched" \
+    --client "$WORK/keys/client.json" > "$WORK/fetch.log" 2>&1 || true
+  check "fetched the take from the daemon" "[ -s '$WORK/fetched/continuation-1.wav' ]"
+  read -r S0 S1 LOOPEND < <(sed -n 's/^SESSION_RANGE \([0-9]*\) \([0-9]*\) LOOP_END \([0-9]*\)/\1 \2 \3/p' "$WORK/phase2.out" | tail -n 1)
+  AT=$(( LOOPEND - S0 ))
+  echo "session range $S0..$S1, loop end $LOOPEND (sample $AT of the export)"
+  if "$BUILD/shim-compare-take" "$SESSION/export/with_plugin.wav" "$SESSION/export/plugin_off.wav" \
+       "$WORK/fetched/continuation-1.wav" "$AT" 48000 | tee "$WORK/compare.out"; then
+    check "the exported session audio holds the continuation after the loop end" true
+  else
+    check "the exported session audio holds the continuation after the loop end" false
+  fi
+fi
+[ "$fail" -eq 0 ] || { echo "--- plugin.log"; tail -n 20 "$WORK/plugin.log" 2>/dev/null || true; echo "--- serve.log"; tail -n 20 "$WORK/serve.log"; }
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
