@@ -150,7 +150,19 @@ void DaemonLink::run() {
     Session s;
     s.ctx = zmq_ctx_new();
     auto nextAttempt = Clock::now();
+    auto nextDiag = Clock::now();
+    const bool logging = std::getenv("JUKEBOXBRIDGE_LOG") != nullptr;
     while (!stop_) {
+        if (logging && Clock::now() >= nextDiag) {
+            nextDiag = Clock::now() + std::chrono::seconds(1);
+            const AudioDiag& d = rings_.diag;
+            logLine("audio: %llu blocks, mode %d, n %d, %s%s pos %lld loop %lld..%lld, pass %.2f%s%s, auto %.2f, take %s",
+                    (unsigned long long)d.blocks.load(), d.mode.load(), d.numSamples.load(),
+                    d.playing.load() ? "playing" : "stopped", d.loopActive.load() ? " looping" : "",
+                    (long long)d.pos.load(), (long long)d.loopStart.load(), (long long)d.loopEnd.load(), d.pass.load(),
+                    d.complete.load() ? " complete" : "", d.sealed.load() ? " sealed" : "", d.autoParam.load(),
+                    d.haveTake.load() ? "yes" : "no");
+        }
         if (s.sock == nullptr && Clock::now() >= nextAttempt) {
             nextAttempt = Clock::now() + kRetryAfter;
             std::string error;

@@ -33,6 +33,7 @@ struct LinkRings {
     SpscRing<ToNet> toNet{64};        // audio → net
     SpscRing<ToAudio> toAudio{256};   // net → audio
     SpscRing<PcmChunk> pcm{512};      // net → audio: about 5 s of stereo at 48 kHz
+    AudioDiag diag;                   // audio → net, diagnostics only
 };
 
 class DaemonLink {

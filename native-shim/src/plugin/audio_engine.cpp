@@ -188,7 +188,19 @@ void AudioEngine::render(const Transport& t, const float* const* in, float* cons
     waiting_ = take_->render(variation, t.blockStart, m, mix, wet, out, out) > 0;
 }
 
-void AudioEngine::process(const Transport& t, const float* const* in, float* const* out, int n, bool offline) {
+void AudioEngine::process(const Transport& transport, const float* const* in, float* const* out, int n, bool offline) {
+    // Loop points that move by no more than the host's position rounding are the same loop.
+    Transport t = transport;
+    if (t.loopActive) {
+        const auto near = [](std::int64_t a, std::int64_t b) { return (a > b ? a - b : b - a) <= kLoopSnapSamples; };
+        if (near(t.loopStart, stableLoopStart_) && near(t.loopEnd, stableLoopEnd_)) {
+            t.loopStart = stableLoopStart_;
+            t.loopEnd = stableLoopEnd_;
+        } else {
+            stableLoopStart_ = t.loopStart;
+            stableLoopEnd_ = t.loopEnd;
+        }
+    }
     drainMessages();
     drainPcm(kChunksPerBlock);
     if (n > 0 && t.valid) {
@@ -200,6 +212,20 @@ void AudioEngine::process(const Transport& t, const float* const* in, float* con
     status_.waiting = waiting_;
     status_.capturing = generateWanted_ && !capture_.complete();
     status_.capturePct = static_cast<std::uint8_t>(capture_.passFraction() * 100.0);
+    AudioDiag& d = rings_.diag;   // relaxed stores: diagnostics only
+    d.blocks.store(d.blocks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    d.mode.store(offline ? 2 : 0, std::memory_order_relaxed);
+    d.numSamples.store(n, std::memory_order_relaxed);
+    d.playing.store(t.playing, std::memory_order_relaxed);
+    d.loopActive.store(t.loopActive, std::memory_order_relaxed);
+    d.pos.store(t.blockStart, std::memory_order_relaxed);
+    d.loopStart.store(t.loopStart, std::memory_order_relaxed);
+    d.loopEnd.store(t.loopEnd, std::memory_order_relaxed);
+    d.pass.store(capture_.passFraction(), std::memory_order_relaxed);
+    d.complete.store(capture_.complete(), std::memory_order_relaxed);
+    d.sealed.store(capture_.sealed(), std::memory_order_relaxed);
+    d.autoParam.store(paramValue(kParamAuto), std::memory_order_relaxed);
+    d.haveTake.store(take_ != nullptr, std::memory_order_relaxed);
 }
 
 }  // namespace jb

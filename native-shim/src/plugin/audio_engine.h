@@ -74,6 +74,7 @@ private:
     std::uint32_t captureSerial_ = 0;
     std::int64_t sentLoopStart_ = -1, sentLoopEnd_ = -1;   // Auto: the range last sent
     bool waiting_ = false;
+    std::int64_t stableLoopStart_ = 0, stableLoopEnd_ = 0;   // loop points, jitter removed
     bool promptInFlight_ = false;    // sent, no take installed yet (an offline bounce waits for it)
     std::atomic<bool> expectTake_{false};   // a restored take is being fetched again
 };

@@ -2,6 +2,7 @@
 // through SpscRing (no allocation on the audio side); TakeBuffer pointers change owner with the message.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace jb {
@@ -55,6 +56,16 @@ struct PcmChunk {
     std::int32_t frames = 0;
     std::int64_t offset = 0;
     float samples[2 * kFrames];
+};
+
+// What the audio thread saw last, for the diagnostics log ($JUKEBOXBRIDGE_LOG): relaxed atomic stores
+// by the audio thread (no system call), read and logged once a second by the network thread.
+struct AudioDiag {
+    std::atomic<std::uint64_t> blocks{0};
+    std::atomic<std::int32_t> mode{0}, numSamples{0};
+    std::atomic<bool> playing{false}, loopActive{false}, complete{false}, sealed{false}, haveTake{false};
+    std::atomic<std::int64_t> pos{0}, loopStart{0}, loopEnd{0};
+    std::atomic<double> pass{0}, autoParam{0};
 };
 
 }  // namespace jb

@@ -19,6 +19,19 @@ struct Transport {
     int timeSigNum = 4, timeSigDen = 4;
 };
 
+// Hosts quantize the musical position (Ardour: 1920 ticks per quarter, 25 samples at 120 BPM/48 kHz), so
+// a loop point anchored on the block's position jitters by a few samples from block to block. With a
+// constant tempo since the project start, the exact value is quarters·60/tempo·rate: use it when the
+// anchored value agrees with it within kLoopSnapSamples; otherwise (tempo changes) the anchored one.
+constexpr std::int64_t kLoopSnapSamples = 64;
+
+inline std::int64_t loopSample(double q, double anchorQ, std::int64_t anchorS, double tempo, double rate) {
+    const std::int64_t anchored = quarterToSample(q, anchorQ, anchorS, tempo, rate);
+    const std::int64_t fromZero = quarterToSample(q, 0.0, 0, tempo, rate);
+    const std::int64_t d = anchored > fromZero ? anchored - fromZero : fromZero - anchored;
+    return d <= kLoopSnapSamples ? fromZero : anchored;
+}
+
 inline Transport readTransport(const v3::ProcessContext* c, double sampleRate) {
     Transport t;
     if (c == nullptr) return t;
@@ -37,8 +50,8 @@ inline Transport readTransport(const v3::ProcessContext* c, double sampleRate) {
         const bool music = (c->state & PC::kProjectTimeMusicValid) != 0;
         const double q0 = music ? c->projectTimeMusic : 0.0;
         const std::int64_t s0 = music ? c->projectTimeSamples : 0;
-        t.loopStart = quarterToSample(c->cycleStartMusic, q0, s0, t.tempo, sampleRate);
-        t.loopEnd = quarterToSample(c->cycleEndMusic, q0, s0, t.tempo, sampleRate);
+        t.loopStart = loopSample(c->cycleStartMusic, q0, s0, t.tempo, sampleRate);
+        t.loopEnd = loopSample(c->cycleEndMusic, q0, s0, t.tempo, sampleRate);
         t.loopActive = t.loopEnd > t.loopStart;
     }
     return t;

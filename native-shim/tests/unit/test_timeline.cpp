@@ -5,6 +5,7 @@
 #include "timeline/loop_capture.h"
 #include "timeline/musical_time.h"
 #include "timeline/take_buffer.h"
+#include "timeline/transport.h"
 
 using namespace jb;
 
@@ -184,6 +185,34 @@ TEST(blocks_running_over_the_loop_end_wrap_like_the_host) {
     bool ordered = true;
     for (std::int64_t i = 0; i < end - start; ++i) ordered = ordered && cap.channel(0)[i] == float(start + i);
     CHECK(ordered);
+}
+
+TEST(loop_points_from_a_tick_rounded_host_position_are_exact) {
+    // Ardour's projectTimeMusic is rounded to 1/1920 quarter (25 samples at 120 BPM, 48 kHz).
+    v3::ProcessContext c{};
+    using PC = v3::ProcessContext;
+    c.state = PC::kPlaying | PC::kCycleActive | PC::kCycleValid | PC::kTempoValid | PC::kProjectTimeMusicValid;
+    c.tempo = 120;
+    c.cycleStartMusic = 2;
+    c.cycleEndMusic = 6;
+    for (std::int64_t pos : {88960LL, 136064LL, 88192LL, 135296LL}) {
+        c.projectTimeSamples = pos;
+        c.projectTimeMusic = std::floor(double(pos) / 24000.0 * 1920.0) / 1920.0;   // tick-rounded
+        const Transport t = readTransport(&c, 48000);
+        CHECK(t.loopActive);
+        CHECK_EQ(t.loopStart, std::int64_t(48000));
+        CHECK_EQ(t.loopEnd, std::int64_t(144000));
+    }
+    // After a tempo change the anchored value is used (here: 100 BPM until quarter 8, then 120 BPM).
+    c.projectTimeSamples = 8 * 60 * 48000 / 100;   // quarter 8 at 100 BPM = 230400
+    c.projectTimeMusic = 8;
+    c.cycleStartMusic = 8;
+    c.cycleEndMusic = 12;
+    const Transport t = readTransport(&c, 48000);
+    CHECK_EQ(t.loopStart, std::int64_t(230400));
+    CHECK_EQ(t.loopEnd, std::int64_t(230400 + 96000));
+    c.state &= ~PC::kCycleActive;
+    CHECK(!readTransport(&c, 48000).loopActive);
 }
 
 TEST(a_take_shorter_than_asked_is_complete_at_its_real_end) {
