@@ -3,7 +3,7 @@
 # (tiny random-weight model). The plugin sits on a track with a recorded clip; the loop range is played
 # once so the plugin captures it and (Auto) sends it; the session is exported with the plugin and without
 # it; the export must equal the input before the loop end and the daemon's take (fetched independently
-# with `jukebox remote fetch`) from the loop end on, sample-accurately.
+# with the jukebox CLI's fetch) from the loop end on, sample-accurately.
 #
 #   tests/daw/run_ardour_e2e.sh [WORKDIR]
 #
@@ -85,8 +85,11 @@ check "two exports"                        "[ -s '$SESSION/export/with_plugin.wa
 JOB=$(ls -t "$WORK/jobs/local" 2>/dev/null | head -n 1 || true)
 check "the plugin sent the loop to the daemon (job ${JOB:-none})" "[ -n '$JOB' ]"
 if [ -n "$JOB" ] && [ -s "$SESSION/export/with_plugin.wav" ]; then
+  # The CLI's daemon client: `jukebox fetch JOB --daemon ENDPOINT` (older builds: `jukebox remote fetch JOB`).
+  XDG_CONFIG_HOME="$WORK/daemon-cfg" HOME="$WORK/daemon-home" "$JUKEBOX" fetch "$JOB" --out "$WORK/fetched" \
+    --daemon "tcp://127.0.0.1:$PORT" --client "$WORK/keys/client.json" > "$WORK/fetch.log" 2>&1 ||
   XDG_CONFIG_HOME="$WORK/daemon-cfg" HOME="$WORK/daemon-home" "$JUKEBOX" remote fetch "$JOB" --out "$WORK/fetched" \
-    --client "$WORK/keys/client.json" > "$WORK/fetch.log" 2>&1 || true
+    --client "$WORK/keys/client.json" >> "$WORK/fetch.log" 2>&1 || true
   check "fetched the take from the daemon" "[ -s '$WORK/fetched/continuation-1.wav' ]"
   read -r S0 S1 LOOPEND < <(sed -n 's/^SESSION_RANGE \([0-9]*\) \([0-9]*\) LOOP_END \([0-9]*\)/\1 \2 \3/p' "$WORK/phase2.out" | tail -n 1)
   AT=$(( LOOPEND - S0 ))

@@ -12,6 +12,7 @@
 #else
 #include <dirent.h>
 #include <dlfcn.h>
+#include <sys/stat.h>
 #endif
 
 namespace jb {
@@ -68,6 +69,30 @@ std::vector<std::string> listFiles(const std::string& dir, const std::string& su
         if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0 &&
             name[0] != '.')
             out.push_back(dir + "/" + name);
+    }
+    closedir(d);
+#endif
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<std::string> listDirectories(const std::string& dir) {
+    std::vector<std::string> out;
+#if defined(_WIN32)
+    WIN32_FIND_DATAA fd;
+    HANDLE h = FindFirstFileA((dir + "\\*").c_str(), &fd);
+    if (h == INVALID_HANDLE_VALUE) return out;
+    do
+        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) && fd.cFileName[0] != '.') out.push_back(fd.cFileName);
+    while (FindNextFileA(h, &fd));
+    FindClose(h);
+#else
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) return out;
+    while (dirent* e = readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        struct stat st;
+        if (stat((dir + "/" + e->d_name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) out.push_back(e->d_name);
     }
     closedir(d);
 #endif

@@ -11,6 +11,7 @@ namespace jb {
 std::string moduleDir();                       // folder of this .so/.dll/.dylib, or ""
 std::string userConfigDir();                   // …/jukeboxbridge (same rule as the daemon's KeyStore)
 std::vector<std::string> listFiles(const std::string& dir, const std::string& suffix);   // sorted full paths
+std::vector<std::string> listDirectories(const std::string& dir);   // sorted names (no "." entries)
 void sleepMs(int ms);
 std::string readTextFile(const std::string& path, bool* ok);
 

@@ -10,6 +10,8 @@
 
 namespace jb {
 
+static_assert(std::atomic<double>::is_always_lock_free, "parameter values are shared with the audio thread");
+
 AudioEngine::AudioEngine(LinkRings& rings, const ParamTable& params) : rings_(rings), table_(params) {
     for (std::uint32_t i = 0; i < kParamCount; ++i) params_[i].store(table_.defaultNormalized(i));
 }

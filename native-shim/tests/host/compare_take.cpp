@@ -1,7 +1,7 @@
 // shim-compare-take: checks an exported/bounced track against the take the daemon generated.
 //   shim-compare-take EXPORT.wav INPUT.wav TAKE.wav AT FRAMES
 // EXPORT: the DAW's export with the plugin; INPUT: the same export with the plugin off; TAKE: the
-// continuation as fetched from the daemon (`jukebox remote fetch`). AT: the loop end in samples of the
+// continuation as fetched from the daemon with the jukebox CLI. AT: the loop end in samples of the
 // export; FRAMES: how much of the take to compare. Checks that before AT the export equals the input,
 // and from AT on it equals the take resampled to the export's rate (first channel), sample-accurately
 // (a one-sample shift must not match). Prints PASS/FAIL lines; exit status 1 on a failure.

@@ -84,7 +84,7 @@ v3::ProcessContext Transport::context(int& n) const {
     std::memset(&c, 0, sizeof c);
     using PC = v3::ProcessContext;
     c.state = PC::kTempoValid | PC::kTimeSigValid | PC::kProjectTimeMusicValid | PC::kCycleValid |
-              (playing ? PC::kPlaying : 0) | (looping ? PC::kCycleActive : 0);
+              (playing ? std::uint32_t(PC::kPlaying) : 0u) | (looping ? std::uint32_t(PC::kCycleActive) : 0u);
     c.sampleRate = sampleRate;
     c.projectTimeSamples = pos;
     c.projectTimeMusic = double(pos) / sampleRate * tempo / 60.0;

@@ -2,7 +2,7 @@
 // region at 48 kHz in 128-sample blocks, presses Generate, keeps looping while the daemon generates (the
 // audio must pass through unchanged and process() must not allocate), then plays through the loop end.
 // The continuation must land sample-accurately at the loop end: it is compared with the take fetched
-// independently by `jukebox remote fetch` (resampled 44.1k → 48k), and a one-sample shift must not match.
+// independently with the jukebox CLI (`jukebox fetch JOB --daemon`; resampled 44.1k → 48k), and a one-sample shift must not match.
 // Then: switching Variation, the Mix and Input modes, and reopening the project from the saved state in a
 // new plugin instance, which fetches the take again and renders it offline (bounce) after waiting for it.
 //
@@ -198,9 +198,13 @@ int main() {
         const std::string job = jobFromState(p.getState());
         EXPECT(!job.empty(), "the state holds the job id (%s)", job.c_str());
         const std::string fetched = scratch + "/fetched";
-        const int rc = daemon.run("remote fetch " + job + " --out '" + fetched + "' --client '" + daemon.clientFile() + "'",
-                                  scratch + "/fetch.log");
-        EXPECT(rc == 0, "jukebox remote fetch %s", job.c_str());
+        // The CLI's daemon client: `jukebox fetch JOB --daemon ENDPOINT` (older builds: `jukebox remote fetch JOB`).
+        int rc = daemon.run("fetch " + job + " --out '" + fetched + "' --daemon " + daemon.endpoint() + " --client '" +
+                                daemon.clientFile() + "'", scratch + "/fetch.log");
+        if (rc != 0)
+            rc = daemon.run("remote fetch " + job + " --out '" + fetched + "' --client '" + daemon.clientFile() + "'",
+                            scratch + "/fetch-remote.log");
+        EXPECT(rc == 0, "the take fetched independently with the jukebox CLI (job %s)", job.c_str());
         std::string error;
         ref1 = reference(fetched + "/continuation-1.wav", error);
         ref2 = reference(fetched + "/continuation-2.wav", error);

@@ -1,8 +1,6 @@
 // Protocol codec against the daemon's test vectors (tests/protocol-vectors): every header decodes to the
 // values in fields.json and re-encodes byte-exactly; PCM frames have the size the header announces;
 // HMAC-SHA256 and SHA-256 known answers; the decoder's refusals.
-#include <dirent.h>
-
 #include <algorithm>
 #include <cstring>
 #include <fstream>
@@ -11,6 +9,7 @@
 
 #include "check.h"
 #include "common/json.h"
+#include "common/platform.h"
 #include "protocol/messages.h"
 #include "protocol/sha256.h"
 
@@ -27,16 +26,7 @@ std::vector<std::uint8_t> readBytes(const std::string& path) {
 
 bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
-std::vector<std::string> vectorNames() {
-    std::vector<std::string> names;
-    DIR* d = opendir(vectorsDir().c_str());
-    if (d == nullptr) return names;
-    while (dirent* e = readdir(d))
-        if (e->d_name[0] != '.') names.push_back(e->d_name);
-    closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
-}
+std::vector<std::string> vectorNames() { return listDirectories(vectorsDir()); }
 
 std::string hex(const std::vector<std::uint8_t>& b) {
     static const char* digits = "0123456789abcdef";
