@@ -47,6 +47,12 @@ void FakeDaemon::writeClientFile(const std::string& path) const {
       << "  \"secret\": \"" << s << "\",\n  \"curve\": false\n}\n";
 }
 
+void FakeDaemon::knowJob(const std::string& job, std::int64_t promptSamples) {
+    knownJob_ = job;
+    knownPrompt_ = promptSamples;
+    knownSet_ = true;
+}
+
 void FakeDaemon::run() {
     using namespace jb::proto;
     std::vector<std::uint8_t> identity, nonce(32, 7);
@@ -57,6 +63,7 @@ void FakeDaemon::run() {
     const int rate = 44100;
     const std::int64_t blockFrames = static_cast<std::int64_t>(blockSeconds_ * rate);
     auto nextSend = Clock::now();
+    bool knownTaken = false;
     auto send = [&](const Message& m, const std::vector<float>* pcm) {
         const auto h = encode(m);
         zmq_send(sock_, identity.data(), identity.size(), ZMQ_SNDMORE);
@@ -64,6 +71,12 @@ void FakeDaemon::run() {
         if (pcm) zmq_send(sock_, pcm->data(), pcm->size() * sizeof(float), 0);
     };
     while (!stop_) {
+        if (!knownTaken && knownSet_) {
+            knownTaken = true;
+            job = knownJob_;
+            promptSamples = knownPrompt_;
+            totalBlocks = static_cast<std::int64_t>(std::ceil(seconds_ / blockSeconds_));
+        }
         zmq_pollitem_t item{sock_, 0, ZMQ_POLLIN, 0};
         if (zmq_poll(&item, 1, 2) > 0) {
             std::vector<std::vector<std::uint8_t>> frames;
@@ -77,7 +90,7 @@ void FakeDaemon::run() {
                 more = zmq_msg_more(&m);
                 zmq_msg_close(&m);
             }
-            if (frames.size() < 2) continue;
+            if (frames.size() < 2 || silent_) continue;
             identity = frames[0];
             Message msg;
             try { msg = decode(frames[1]); } catch (const BadMessage&) { continue; }
@@ -98,11 +111,16 @@ void FakeDaemon::run() {
             } else if (const auto* c = std::get_if<Credit>(&msg)) {
                 credit += c->blocks;
             } else if (const auto* f = std::get_if<Fetch>(&msg)) {
-                seq = f->fromSeq; variation = 0; streaming = true; doneSent = false;
+                ++fetches_;
+                if (f->job == job) { seq = f->fromSeq; variation = 0; streaming = true; doneSent = false; }
+                else send(Error{"unknown_job", "no such job", {}, f->job}, nullptr);
+            } else if (std::holds_alternative<Cancel>(msg)) {
+                ++cancels_;
             } else if (const auto* p = std::get_if<Ping>(&msg)) {
                 send(Pong{p->t}, nullptr);
             }
         }
+        if (silent_) continue;
         if (streaming && credit > 0 && seq < totalBlocks && Clock::now() >= nextSend) {
             std::vector<float> pcm(static_cast<std::size_t>(blockFrames));
             for (std::int64_t i = 0; i < blockFrames; ++i)

@@ -20,6 +20,12 @@ public:
     // Writes a client file for the plugin (secret, id) into path.
     void writeClientFile(const std::string& path) const;
     std::uint64_t blocksSent() const { return sent_.load(); }
+    // A daemon that already knows this job (as after a restart): `fetch` streams it from from_seq.
+    void knowJob(const std::string& job, std::int64_t promptSamples);
+    // Stop answering anything (a daemon that hung or whose machine went away).
+    void goSilent() { silent_ = true; }
+    std::uint64_t fetches() const { return fetches_.load(); }
+    std::uint64_t cancels() const { return cancels_.load(); }
 
 private:
     void run();
@@ -28,7 +34,11 @@ private:
     double seconds_, blockSeconds_;
     int paceMs_, variations_;
     std::atomic<bool> stop_{false};
-    std::atomic<std::uint64_t> sent_{0};
+    std::atomic<std::uint64_t> sent_{0}, fetches_{0}, cancels_{0};
+    std::atomic<bool> silent_{false};
+    std::string knownJob_;
+    std::int64_t knownPrompt_ = 0;
+    std::atomic<bool> knownSet_{false};
     std::thread thread_;
     void* ctx_ = nullptr;
     void* sock_ = nullptr;

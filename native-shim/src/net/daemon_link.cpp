@@ -24,8 +24,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr int kCreditWindow = 8;                 // blocks in flight
 constexpr auto kHelloTimeout = std::chrono::seconds(3);
-constexpr auto kPingEvery = std::chrono::seconds(2);
-constexpr auto kSilenceLimit = std::chrono::seconds(10);   // no message at all: the daemon is gone
+constexpr auto kPingEvery = std::chrono::seconds(1);
+constexpr auto kSilenceLimit = std::chrono::seconds(5);    // no message at all (pongs included): the daemon is gone
 constexpr auto kRetryAfter = std::chrono::milliseconds(1000);
 
 // A line in $JUKEBOXBRIDGE_LOG, when set (diagnostics; [net-thread] only, never the audio thread).
@@ -383,6 +383,11 @@ void DaemonLink::handle(Session& s, const std::vector<std::uint8_t>& header, con
 }
 
 void DaemonLink::submit(Session& s, const PromptRequest& p) {
+    // A new take replaces the one being generated: let the daemon stop that job (it stays resumable).
+    if (job_ && !job_->done) {
+        s.send(proto::Cancel{job_->record.job});
+        logLine("cancel: job %s", job_->record.job.c_str());
+    }
     proto::Submit sub;
     sub.request = nextRequest_++;
     sub.mode = "continue";
