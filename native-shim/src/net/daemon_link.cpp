@@ -196,7 +196,8 @@ void DaemonLink::run() {
         if (s.sock != nullptr) {
             const auto now = Clock::now();
             const bool helloLate = !s.authed && now - s.started > kHelloTimeout;
-            const bool silent = now - s.lastHeard > kSilenceLimit;
+            // While a submit waits for its answer, allow longer: dropping the session then would lose the job.
+            const bool silent = now - s.lastHeard > (s.pendingRequest >= 0 ? kSilenceLimit * 6 : kSilenceLimit);
             if (helloLate || silent) {   // the daemon is absent or stopped answering: start over
                 logLine("no answer from the daemon: reconnecting");
                 s.close();
