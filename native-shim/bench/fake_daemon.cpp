@@ -98,11 +98,30 @@ void FakeDaemon::run() {
                 Welcome w;
                 w.server = "fake/0"; w.auth = "hmac-sha256"; w.nonce = nonce; w.models = {"fake"}; w.device = "cpu";
                 w.limits = Limits{64 << 20, 60, 4, 8};
+                w.styles.artists = artists_;
+                w.styles.genres = genres_;
                 send(w, nullptr);
             } else if (const auto* a = std::get_if<Auth>(&msg)) {
                 if (a->mac == authMac(secret_, nonce, a->clientId)) send(AuthOk{}, nullptr);
                 else send(Error{"auth_failed", "bad mac", {}, {}}, nullptr);
             } else if (const auto* s = std::get_if<Submit>(&msg)) {
+                SubmitSeen seen;
+                seen.seen = true;
+                seen.seconds = s->settings.seconds.value_or(0);
+                seen.temperature = s->settings.temperature.value_or(0);
+                seen.variations = s->settings.variations.value_or(0);
+                seen.artist = s->settings.artist.value_or("");
+                seen.genre = s->settings.genre.value_or("");
+                if (s->prompt) {
+                    seen.promptRate = double(s->prompt->rate);
+                    seen.promptFrames = s->prompt->frames;
+                    seen.promptChannels = s->prompt->channels;
+                }
+                seen.pcmBytes = frames.size() > 2 ? static_cast<std::int64_t>(frames[2].size()) : 0;
+                {
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    lastSubmit_ = seen;
+                }
                 job = "bench-job";
                 promptSamples = s->prompt ? (s->prompt->frames * rate / s->prompt->rate) / 128 * 128 : 0;
                 totalBlocks = static_cast<std::int64_t>(std::ceil(seconds_ / blockSeconds_));

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +26,21 @@ public:
     // Stop answering anything (a daemon that hung or whose machine went away).
     void goSilent() { silent_ = true; }
     std::uint64_t fetches() const { return fetches_.load(); }
+    // The styles the welcome offers (before a client connects), and what the last submit asked for.
+    void offerStyles(std::vector<std::string> artists, std::vector<std::string> genres) {
+        artists_ = std::move(artists);
+        genres_ = std::move(genres);
+    }
+    struct SubmitSeen {
+        bool seen = false;
+        double seconds = 0, temperature = 0, promptRate = 0;
+        std::int64_t variations = 0, promptFrames = 0, promptChannels = 0, pcmBytes = 0;
+        std::string artist, genre;
+    };
+    SubmitSeen lastSubmit() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return lastSubmit_;
+    }
     std::uint64_t cancels() const { return cancels_.load(); }
 
 private:
@@ -36,6 +52,9 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<std::uint64_t> sent_{0}, fetches_{0}, cancels_{0};
     std::atomic<bool> silent_{false};
+    std::vector<std::string> artists_, genres_;
+    SubmitSeen lastSubmit_;
+    mutable std::mutex mutex_;
     std::string knownJob_;
     std::int64_t knownPrompt_ = 0;
     std::atomic<bool> knownSet_{false};
