@@ -108,6 +108,44 @@ TEST(in_place_processing_and_no_context_pass_through) {
     CHECK(l == keepL && r == keepR);
 }
 
+TEST(mono_buses_are_accepted_and_pass_through_in_place) {
+    Plugin p(findModule());
+    v3::ProcessSetup setup{v3::kRealtime, v3::kSample32, 256, 48000};
+    CHECK(p.processor->setupProcessing(&setup) == v3::kResultOk);
+    v3::SpeakerArrangement mono = v3::kMono, mono2 = v3::kMono, stereo = v3::kStereo;
+    CHECK(p.processor->setBusArrangements(&mono, 1, &stereo, 1) == v3::kResultFalse);   // in ≠ out: refused
+    CHECK(p.processor->setBusArrangements(&mono, 1, &mono2, 1) == v3::kResultTrue);
+    v3::SpeakerArrangement got = 0;
+    p.processor->getBusArrangement(v3::kOutput, 0, &got);
+    CHECK(got == v3::kMono);
+    v3::BusInfo info{};
+    p.component->getBusInfo(v3::kAudio, v3::kInput, 0, &info);
+    CHECK_EQ(info.channelCount, 1);
+    std::vector<float> x(256), keep;
+    for (int i = 0; i < 256; ++i) x[i] = float(i) / 256;
+    keep = x;
+    float* ch[1] = {x.data()};
+    v3::AudioBusBuffers bus{};
+    bus.numChannels = 1;
+    bus.channelBuffers32 = ch;
+    Transport t;
+    int n = 256;
+    auto ctx = t.context(n);
+    v3::ProcessData d{};
+    d.processMode = v3::kRealtime;
+    d.symbolicSampleSize = v3::kSample32;
+    d.numSamples = n;
+    d.numInputs = d.numOutputs = 1;
+    d.inputs = d.outputs = &bus;
+    d.processContext = &ctx;
+    countAllocations(true);
+    const std::uint64_t before = allocationsCounted();
+    CHECK(p.processor->process(&d) == v3::kResultOk);
+    countAllocations(false);
+    CHECK_EQ(allocationsCounted() - before, std::uint64_t(0));
+    CHECK(x == keep);
+}
+
 TEST(state_round_trip_keeps_settings) {
     std::vector<std::uint8_t> saved;
     {
