@@ -13,10 +13,13 @@ set(JB_LIBZMQ_SOURCE_DIR "" CACHE PATH "libzmq source tree (default: fetched int
 set(JB_LIBZMQ_PREFIX "" CACHE PATH "prefix of a prebuilt static, PIC libzmq (default: build from source)")
 
 if(WIN32)
-  set(_zmq_lib_name "libzmq-mt-s-4_3_4.lib")   # name the libzmq CMake build gives a static MSVC library
+  # libzmq's CMake names a static MSVC build after the toolset, runtime and version, e.g.
+  # libzmq-v143-mt-s-4_3_4.lib: set JB_LIBZMQ_LIBRARY_NAME to what the build produced.
+  set(JB_LIBZMQ_LIBRARY_NAME "libzmq-v143-mt-s-4_3_4.lib" CACHE STRING "file name of the static libzmq library")
 else()
-  set(_zmq_lib_name "libzmq.a")
+  set(JB_LIBZMQ_LIBRARY_NAME "libzmq.a" CACHE STRING "file name of the static libzmq library")
 endif()
+set(_zmq_lib_name "${JB_LIBZMQ_LIBRARY_NAME}")
 
 if(JB_LIBZMQ_PREFIX)
   set(_zmq_prefix "${JB_LIBZMQ_PREFIX}")
