@@ -22,7 +22,9 @@ public static class JukeboxCli
         root.Subcommands.Add(EvalCommand.Create(ctx));
         root.Subcommands.Add(ServeCommands.Serve(ctx));
         root.Subcommands.Add(ServeCommands.Keys(ctx));
-        root.Subcommands.Add(RemoteCommands.Create(ctx));
+        root.Subcommands.Add(DaemonCommands.Jobs(ctx));
+        root.Subcommands.Add(DaemonCommands.Cancel(ctx));
+        root.Subcommands.Add(DaemonCommands.Fetch(ctx));
         root.Subcommands.Add(StylesCommand.Create(ctx));
         root.Subcommands.Add(DoctorCommand.Create(ctx));
         return root;

@@ -18,8 +18,7 @@ public static class ModelEvaluator
         if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
         int rate = bundle.Vqvae.Options.SampleRate, levels = bundle.Priors.Length;
 
-        log($"VQ-VAE: reconstructing {Math.Min(o.VqvaePieces, heldout.Count)} held-out pieces from each level ...");
-        var (sc, mr) = VqvaeReconstruction.Measure(bundle.Vqvae, o.DataDir, Spread(heldout, o.VqvaePieces), o.VqvaeSeconds);
+        var (sc, mr) = MeasureVqvae(bundle, o, heldout, log);
 
         log($"priors: bits per code on {o.PriorWindows} held-out windows per level ...");
         var bits = new double[levels];
@@ -67,6 +66,20 @@ public static class ModelEvaluator
             PromptKeyAccuracy = agree.PromptKeyAccuracy, StyleTempoDirection = tempoDir, StyleTimbreDirection = timbreDir,
             Prompts = prompts.Count, Seconds = o.Seconds,
         };
+    }
+
+    /// <summary>Only the VQ-VAE's reconstruction per level (spectral convergence, multi-resolution STFT): quick, for checking a VQ-VAE while it trains.</summary>
+    public static (double[] Convergence, double[] MultiResolution) RunVqvae(ModelBundle bundle, EvalOptions o, Action<string>? log = null)
+    {
+        var heldout = DatasetMetadata.Load(o.DataDir).Pieces.Where(p => p.Split == "heldout").ToList();
+        if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
+        return MeasureVqvae(bundle, o, heldout, log ?? (_ => { }));
+    }
+
+    private static (double[], double[]) MeasureVqvae(ModelBundle bundle, EvalOptions o, List<DatasetEntry> heldout, Action<string> log)
+    {
+        log($"VQ-VAE: reconstructing {Math.Min(o.VqvaePieces, heldout.Count)} held-out pieces from each level ...");
+        return VqvaeReconstruction.Measure(bundle.Vqvae, o.DataDir, Spread(heldout, o.VqvaePieces), o.VqvaeSeconds);
     }
 
     /// <summary>Up to <paramref name="n"/> pieces spread evenly over the list (so every genre and artist is represented).</summary>

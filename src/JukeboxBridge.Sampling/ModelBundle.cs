@@ -86,7 +86,7 @@ public sealed class ModelBundle : IDisposable
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var root = doc.RootElement;
-        weightsDir ??= root.TryGetProperty("weights_dir", out var wd) ? wd.GetString() : null;
+        weightsDir ??= WeightsDirOf(root, path);
         var vqSpec = root.GetProperty("vqvae");
         return LoadVqvae(vqSpec.GetProperty("preset").GetString()!, FileOf(vqSpec, weightsDir, path), seed);
     }
@@ -95,7 +95,7 @@ public sealed class ModelBundle : IDisposable
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var root = doc.RootElement;
-        weightsDir ??= root.TryGetProperty("weights_dir", out var wd) ? wd.GetString() : null;
+        weightsDir ??= WeightsDirOf(root, path);
         manual_seed(seed);
         var vq = VqvaeFromJson(path, weightsDir, seed);
         var priors = new List<SimplePrior>();
@@ -105,7 +105,7 @@ public sealed class ModelBundle : IDisposable
                 priors.Add(LoadPrior(p.GetProperty("preset").GetString()!, FileOf(p, weightsDir, path)));
             var s = root.TryGetProperty("sampling", out var sj) ? ReadSampling(sj) : BundleSampling.Official;
             string? ids = root.TryGetProperty("ids", out var idj) && idj.GetString() is string idName
-                ? Path.GetFullPath(Path.Combine(weightsDir ?? Path.GetDirectoryName(Path.GetFullPath(path))!, idName)) : null;
+                ? Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, idName)) : null;   // relative to bundle.json
             return Checked(new ModelBundle(vq, priors.ToArray(), s, Path.GetFullPath(path)) { IdsDir = ids });
         }
         catch
@@ -114,6 +114,11 @@ public sealed class ModelBundle : IDisposable
             throw;
         }
     }
+
+    /// <summary>bundle.json "weights_dir": absolute, or relative to the bundle file's folder.</summary>
+    private static string? WeightsDirOf(JsonElement root, string bundlePath) =>
+        root.TryGetProperty("weights_dir", out var wd) && wd.GetString() is string d
+            ? Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(bundlePath))!, d)) : null;
 
     private static string? FileOf(JsonElement e, string? dir, string bundlePath)
     {

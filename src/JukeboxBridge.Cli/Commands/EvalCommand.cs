@@ -21,14 +21,29 @@ public static class EvalCommand
         var stylePrompts = new Option<int>("--style-prompts") { DefaultValueFactory = _ => 4, Description = "prompts for the style-conditioning check" };
         var windows = new Option<int>("--prior-windows") { DefaultValueFactory = _ => 24, Description = "held-out windows per prior level" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "sampling seed" };
+        var vqvaeOnly = new Option<bool>("--vqvae-only") { Description = "only the VQ-VAE's reconstruction (quick; e.g. while the priors are not trained yet)" };
         var cmd = new Command("eval", "Measure a model on held-out pieces: VQ-VAE reconstruction, prior bits per code, key/tempo agreement of continuations, style conditioning")
-            { model, data, json, prompts, promptSeconds, seconds, stylePrompts, windows, seed };
+            { model, data, json, prompts, promptSeconds, seconds, stylePrompts, windows, seed, vqvaeOnly };
         cmd.SetAction(r => ctx.Guard(() =>
         {
             string spec = ModelBundle.ResolveSpec(r.GetValue(model));
             string dir = r.GetValue(data) ?? SyntheticHeldout(ctx);
             using var bundle = ModelBundle.Load(spec);
             var sw = Stopwatch.StartNew();
+            if (r.GetValue(vqvaeOnly))
+            {
+                var (sc, mr) = ModelEvaluator.RunVqvae(bundle, new EvalOptions { DataDir = dir }, ctx.Err.WriteLine);
+                if (r.GetValue(json))
+                    ctx.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(Enumerable.Range(0, sc.Length)
+                        .SelectMany(l => new[] { ($"vqvae_spectral_convergence_l{l}", sc[l]), ($"vqvae_mrstft_l{l}", mr[l]) })
+                        .ToDictionary(kv => kv.Item1, kv => kv.Item2)));
+                else
+                {
+                    ctx.Out.WriteLine($"VQ-VAE spectral convergence  {string.Join("  ", sc.Select((v, l) => $"l{l} {v:F3}"))}");
+                    ctx.Out.WriteLine($"VQ-VAE multi-res STFT        {string.Join("  ", mr.Select((v, l) => $"l{l} {v:F3}"))}");
+                }
+                return 0;
+            }
             var bar = new LevelProgress(ctx.Err, bundle.Priors.Length);
             var report = ModelEvaluator.Run(bundle, new EvalOptions
             {

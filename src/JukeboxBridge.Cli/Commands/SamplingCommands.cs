@@ -18,10 +18,13 @@ public static class SamplingCommands
     {
         var prompt = new Argument<string>("prompt") { Description = "the clip to continue (WAV or anything ffmpeg reads; any rate/channels), or a codes .safetensors to continue from" };
         var o = new JobOptions();
-        var cmd = new Command("continue", "Continue a clip: prompt -> codes -> top prior -> upsamplers -> audio, streamed into a job folder") { prompt };
+        var d = new DaemonOptionSet();
+        var cmd = new Command("continue", "Continue a clip: prompt -> codes -> top prior -> upsamplers -> audio, streamed into a job folder (or, with --daemon, into WAVs in --out)") { prompt };
         o.AddTo(cmd);
+        d.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
+            if (d.Given(r)) return DaemonCommands.Continue(ctx, r, o, d, r.GetValue(prompt)!);
             string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model));
             string path = r.GetValue(prompt)!;
             var device = o.Device.Get(r);
@@ -45,10 +48,13 @@ public static class SamplingCommands
     public static Command Sample(CliContext ctx)
     {
         var o = new JobOptions();
-        var cmd = new Command("sample", "Generate new music with no prompt (ancestral sampling) into a job folder");
+        var d = new DaemonOptionSet();
+        var cmd = new Command("sample", "Generate new music with no prompt (ancestral sampling) into a job folder (or, with --daemon, into WAVs in --out)");
         o.AddTo(cmd);
+        d.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
+            if (d.Given(r)) return DaemonCommands.Sample(ctx, r, o, d);
             string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model));
             var device = o.Device.Get(r);
             using var bundle = ModelBundle.Load(spec);
@@ -61,14 +67,17 @@ public static class SamplingCommands
 
     public static Command Upsample(CliContext ctx)
     {
-        var codesArg = new Argument<string>("codes") { Description = "codes file (a job folder's codes.safetensors, or from `jukebox encode`)" };
+        var codesArg = new Argument<string>("codes") { Description = "codes file (a job folder's codes.safetensors, or from `jukebox encode`); with --daemon, the id of a finished job" };
         var fromLevel = new Option<int?>("--from-level") { Description = "highest level to re-sample: 1 upsamples the top-level codes (default), 0 re-samples only the bottom level" };
         var keep = new Option<double?>("--keep-seconds") { Description = "seconds at the start kept at every level (default: the job's prompt, else 0)" };
         var o = new JobOptions();
+        var d = new DaemonOptionSet();
         var cmd = new Command("upsample", "Re-sample the levels below saved codes (upsample top-level codes, or re-sample level 0) into a job folder") { codesArg, fromLevel, keep };
         o.AddTo(cmd);
+        d.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
+            if (d.Given(r)) return DaemonCommands.Upsample(ctx, r, o, d, r.GetValue(codesArg)!, fromLevel, keep);
             using var codes = CodesFile.Load(r.GetValue(codesArg)!);
             string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model) ?? ModelOf(codes));
             var device = o.Device.Get(r);
@@ -83,13 +92,18 @@ public static class SamplingCommands
 
     public static Command Resume(CliContext ctx)
     {
-        var dir = new Argument<string>("job") { Description = "job folder of a cancelled or interrupted job" };
+        var dir = new Argument<string>("job") { Description = "job folder of a cancelled or interrupted job; with --daemon, its job id" };
         var model = new Option<string?>("--model") { Description = "the model, if it moved since the job started (default: the one in settings.json)" };
+        var output = new Option<string?>("--out") { Description = "with --daemon: folder for the take's WAVs" };
         var devices = new DeviceOptionSet();
-        var cmd = new Command("resume", "Finish a cancelled or interrupted job from its last saved window (same result as an uninterrupted run)") { dir, model };
+        var d = new DaemonOptionSet();
+        var cmd = new Command("resume", "Finish a cancelled or interrupted job from its last saved window (same result as an uninterrupted run)") { dir, model, output };
         devices.AddTo(cmd);
+        d.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
+            if (d.Given(r)) return DaemonCommands.Resume(ctx, r, d, r.GetValue(dir)!, r.GetValue(output), model, devices.Device, devices.Precision, devices.Budget);
+            if (r.GetValue(output) is not null) throw new ArgumentException("--out is for --daemon; a local job resumes in its own folder");
             var store = TakeStore.Open(r.GetValue(dir)!);
             if (store.ReadStatus()?.State == JobStatus.Done && File.Exists(store.TakeWav(0)))
             {

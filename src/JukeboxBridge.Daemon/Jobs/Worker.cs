@@ -116,6 +116,12 @@ public sealed class Worker : IDisposable
             {
                 var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new ArgumentException($"job '{r.SourceJob}' has no codes to upsample");
                 using var codes = source.ReadCodes();
+                // Like `jukebox upsample CODES`: every row of the source by default, and its prompt kept at every level.
+                settings = settings with
+                {
+                    Variations = (int)(r.Variations ?? codes.Levels.Values.First().shape[0]),
+                    KeepSeconds = codes.Extra.TryGetValue("jukebox.job.prompt_samples", out var ps) ? long.Parse(ps) / (double)codes.SampleRate : 0,
+                };
                 return SamplingJob.Create(Bundle, settings, codes: codes, idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             }
         }

@@ -194,7 +194,11 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             string id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexString(HmacAuth.NewNonce()[..3]).ToLowerInvariant()}";
             string dir = Path.Combine(_book.Dir, client, id);
             Directory.CreateDirectory(dir);
-            job = new DaemonJob(JobRequest.From(id, client, s, promptSamples), dir);
+            job = new DaemonJob(JobRequest.From(id, client, s, promptSamples), dir)
+            {
+                // What accepted announces: the request's count, else the source job's rows (upsample) or the model's default.
+                Variations = (int)(st.Variations ?? (s.Mode == "upsample" ? _book.Find(s.Job!, client)!.Variations : _bundle.Sampling.Variations)),
+            };
             if (s.Prompt is { } fmt) WavWriter.Write(job.PromptPath, Interleaved(s.PromptPcm!.Value, fmt), WavSampleFormat.Float32);
             File.WriteAllText(job.RequestPath, job.Request.ToJson());
             _book.Add(job);
