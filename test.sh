@@ -5,6 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# TorchSharp 0.107 passes temporary Scalars to native code by handle without keeping them alive, so a collection
+# on another thread can free one mid-call (seen in CI as "Expected false to be true" / "Unknown scalar type").
+# Hot paths use explicit Scalars (Model/ScalarMath, Training/Adam); a larger gen-0 budget makes the remaining
+# window rarer while xunit runs many tests in parallel.
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x8000000}"
+
 dotnet test JukeboxBridge.sln -c "${CONFIGURATION:-Debug}" --nologo "$@"
 
 if [ -f native-shim/CMakeLists.txt ]; then

@@ -18,6 +18,9 @@ public sealed record BundleSampling(double[] HopFraction, double[] Temperature, 
     public int Variations { get; init; } = 1;
     /// <summary>Song length told to the timing conditioner when a job gives none (default: the take's own length).</summary>
     public double? SongSeconds { get; init; }
+    /// <summary>Style used by a labelled model when a job names none (bundle.json sampling "artist"/"genre").</summary>
+    public string? Artist { get; init; }
+    public string? Genre { get; init; }
 }
 
 /// <summary>
@@ -188,6 +191,8 @@ public sealed class ModelBundle : IDisposable
             Seconds = s.TryGetProperty("seconds", out var sec) ? sec.GetDouble() : d.Seconds,
             Variations = s.TryGetProperty("variations", out var v) ? v.GetInt32() : d.Variations,
             SongSeconds = s.TryGetProperty("song_seconds", out var ss) ? ss.GetDouble() : null,
+            Artist = s.TryGetProperty("artist", out var ar) ? ar.GetString() : null,
+            Genre = s.TryGetProperty("genre", out var ge) ? ge.GetString() : null,
         };
     }
 

@@ -33,7 +33,10 @@ public sealed class Adam : IDisposable
         if (grads.Count == 0) return 0;
         double norm = stack(grads.Select(g => g!.norm()).ToArray()).norm().item<float>();
         if (maxNorm > 0 && norm > maxNorm && double.IsFinite(norm))
-            foreach (var g in grads) g!.mul_(maxNorm / (norm + 1e-6));
+        {
+            using var scale = (maxNorm / (norm + 1e-6)).ToScalar();
+            foreach (var g in grads) g!.mul_(scale);
+        }
         return norm;
     }
 
@@ -48,11 +51,21 @@ public sealed class Adam : IDisposable
             if (p.grad is null) continue;
             if (!_state.TryGetValue(name, out var s))
                 _state[name] = s = (zeros_like(p).DetachFromDisposeScope(), zeros_like(p).DetachFromDisposeScope());
-            if (WeightDecay != 0) p.mul_(1 - lr * WeightDecay);
-            s.M.mul_(Beta1).add_(p.grad, alpha: 1 - Beta1);
-            s.V.mul_(Beta2).addcmul_(p.grad, p.grad, value: 1 - Beta2);
-            var denom = (s.V / bc2).sqrt_().add_(Eps);
-            p.addcdiv_(s.M, denom, value: -lr / bc1);
+            // Explicit Scalars that outlive each native call (TorchSharp's implicit double -> Scalar temporaries can be
+            // finalised by a collection on another thread mid-call: seen in CI as "Expected false to be true" here).
+            using var decay = (1 - lr * WeightDecay).ToScalar();
+            using var b1 = Beta1.ToScalar();
+            using var a1 = (1 - Beta1).ToScalar();
+            using var b2 = Beta2.ToScalar();
+            using var a2 = (1 - Beta2).ToScalar();
+            using var c2 = bc2.ToScalar();
+            using var eps = Eps.ToScalar();
+            using var step = (-lr / bc1).ToScalar();
+            if (WeightDecay != 0) p.mul_(decay);
+            s.M.mul_(b1).add_(p.grad, alpha: a1);
+            s.V.mul_(b2).addcmul_(p.grad, p.grad, value: a2);
+            var denom = s.V.div(c2).sqrt_().add_(eps);
+            p.addcdiv_(s.M, denom, value: step);
         }
     }
 

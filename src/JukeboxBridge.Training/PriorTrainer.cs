@@ -1,3 +1,4 @@
+using TorchSharp;
 using System.Diagnostics;
 using System.Text.Json;
 using JukeboxBridge.Checkpoints;
@@ -151,7 +152,9 @@ public sealed class PriorTrainer : IDisposable
         if (_ema is null) return;
         using var noGrad = no_grad();
         double d = Math.Min(_o.EmaDecay!.Value, (1.0 + _step) / (10.0 + _step));   // short memory early on
-        foreach (var (name, p) in _prior.named_parameters()) _ema[name].mul_(d).add_(p, alpha: 1 - d);
+        using var keep = d.ToScalar();                                                // explicit Scalars: see Adam.Update
+        using var mix = (1 - d).ToScalar();
+        foreach (var (name, p) in _prior.named_parameters()) _ema[name].mul_(keep).add_(p, alpha: mix);
     }
 
     /// <summary>Mean bits per code on up to <paramref name="windows"/> held-out windows spread over the held-out pieces (EMA weights when kept).</summary>

@@ -45,6 +45,19 @@ public class DaemonTests
     }
 
     [Fact]
+    public void A_daemon_started_with_no_model_serves_the_default_model_and_its_styles()
+    {
+        using var dir = new TempDir();
+        using var daemon = new JukeboxDaemon(Options(dir) with { Model = null });
+        daemon.Start();
+        using var c = new DaemonClient(daemon.LocalClient, curve: false);
+        var welcome = c.Handshake();
+        Assert.Equal(["default"], welcome.Models);
+        Assert.Contains("rock", welcome.Genres);                                   // the labelled top prior's genres and artists
+        Assert.Contains("brass_city", welcome.Artists);
+    }
+
+    [Fact]
     public void A_job_streams_its_blocks_within_credit_and_they_make_the_take()
     {
         using var dir = new TempDir();

@@ -97,7 +97,7 @@ public sealed class SamplingJob : IDisposable
         }
 
         if (rowStyles is not null && rowStyles.Count != n) throw new ArgumentException($"{rowStyles.Count} row styles for {n} variations");
-        var style = StyleLabels.Build(bundle, rowStyles ?? Enumerable.Repeat((settings.Artist, settings.Genre), n).ToList(), settings.Lyrics,
+        var style = StyleLabels.Build(bundle, rowStyles ?? Enumerable.Repeat((settings.Artist ?? bundle.Sampling.Artist, settings.Genre ?? bundle.Sampling.Genre), n).ToList(), settings.Lyrics,
             (settings.SongSeconds ?? bundle.Sampling.SongSeconds) is double song ? (long)(song * rate) : total, (long)(settings.OffsetSeconds * rate), idsDir);
         var plans = Schedule.PlanAll(bundle.Priors, zs, total, l => LevelSettingsOf(settings, l, style.Lyrics[l]), highest);
         var state = new JobState(zs, total, promptSamples, plans, new int[levels], zs.Select(z => z.shape[1]).ToArray(), style.Labels, style.Lyrics);
