@@ -16,4 +16,8 @@ public sealed record EvalOptions
     /// <summary>Prompts continued under two contrasting styles (genre, then artist) for the conditioning check.</summary>
     public int StylePrompts { get; init; } = 4;
     public int Seed { get; init; }
+    /// <summary>Skip the VQ-VAE and prior measurements (their fields stay 0): only the continuation checks.</summary>
+    public bool MusicalOnly { get; init; }
+    /// <summary>Sampling settings for the continuations instead of the bundle's.</summary>
+    public MusicalChecks.SamplingOverrides? Sampling { get; init; }
 }

@@ -18,10 +18,12 @@ public static class ModelEvaluator
         if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
         int rate = bundle.Vqvae.Options.SampleRate, levels = bundle.Priors.Length;
 
-        var (sc, mr) = MeasureVqvae(bundle, o, heldout, log);
-
-        log($"priors: bits per code on {o.PriorWindows} held-out windows per level ...");
         var bits = new double[levels];
+        var rec = o.MusicalOnly ? new VqvaeReconstruction.Result(new double[levels], new double[levels], new double[levels]) : MeasureVqvae(bundle, o, heldout, log);
+        var (sc, mr) = (rec.Convergence, rec.MultiResolution);
+
+        if (!o.MusicalOnly) log($"priors: bits per code on {o.PriorWindows} held-out windows per level ...");
+        if (!o.MusicalOnly)
         using (var corpus = new PriorCorpus(o.DataDir, "heldout", bundle.Vqvae, null, null))
             for (int l = 0; l < levels; l++)
             {
@@ -35,11 +37,32 @@ public static class ModelEvaluator
 
         var prompts = Spread(heldout, o.Prompts);
         log($"continuations: {prompts.Count} held-out prompts of {o.PromptSeconds} s continued by {o.Seconds} s (one batch) ...");
-        var cont = MusicalChecks.Continue(bundle, o.DataDir, prompts, prompts.Select(p => (p.Artist, p.Genre)).ToList(), o.PromptSeconds, o.Seconds, o.Seed, progress);
-        var agree = MusicalChecks.Agreement(cont, prompts, rate);
+        var cont = MusicalChecks.Continue(bundle, o.DataDir, prompts, prompts.Select(p => (p.Artist, p.Genre)).ToList(), o.PromptSeconds, o.Seconds, o.Seed, progress, o.Sampling);
+        var agree = MusicalChecks.Agreement(cont, prompts, rate, log);
 
         // Style direction: the same prompts under the fastest and the slowest genre of the data (mean labelled tempo),
         // and under its brightest and darkest artist (mean spectral centroid).
+        var (tempoDir, timbreDir) = o.StylePrompts > 0 ? StyleDirection(bundle, o, heldout, meta, rate, log, progress) : (double.NaN, double.NaN);
+
+        return new EvalReport
+        {
+            Model = bundle.Source,
+            VqvaeSpectralConvergenceL0 = sc[0], VqvaeSpectralConvergenceL1 = sc[1], VqvaeSpectralConvergenceL2 = sc[2],
+            VqvaeMrstftL0 = mr[0], VqvaeMrstftL1 = mr[1], VqvaeMrstftL2 = mr[2],
+            VqvaeKeyPreservedL0 = rec.KeyPreserved[0], VqvaeKeyPreservedL1 = rec.KeyPreserved[1], VqvaeKeyPreservedL2 = rec.KeyPreserved[2],
+            PriorBitsPerTokenL0 = bits[0], PriorBitsPerTokenL1 = bits[1], PriorBitsPerTokenL2 = bits[2],
+            UniformBits = uniform, PriorBitsGainTop = uniform - bits[levels - 1],
+            KeyAgreement = agree.Key, KeyChance = agree.KeyChance, TempoAgreement = agree.Tempo, TempoChance = agree.TempoChance,
+            PromptKeyAccuracy = agree.PromptKeyAccuracy, KeyAgreementTopLevel = agree.KeyTop, StyleTempoDirection = tempoDir, StyleTimbreDirection = timbreDir,
+            Prompts = prompts.Count, Seconds = o.Seconds,
+        };
+    }
+
+    /// <summary>The same prompts under the fastest and the slowest genre of the data (mean labelled tempo), and under its
+    /// brightest and darkest artist (mean spectral centroid): how often the continuation moves the labelled way.</summary>
+    private static (double Tempo, double Timbre) StyleDirection(ModelBundle bundle, EvalOptions o, List<DatasetEntry> heldout, DatasetMetadata meta,
+                                                                int rate, Action<string> log, IProgress<JobProgress>? progress)
+    {
         var styled = Spread(heldout, o.StylePrompts);
         var tempi = meta.Pieces.GroupBy(p => p.Genre).ToDictionary(g => g.Key, g => g.Average(p => p.Tempo));
         var (fast, slow) = (tempi.MaxBy(kv => kv.Value).Key, tempi.MinBy(kv => kv.Value).Key);
@@ -48,35 +71,25 @@ public static class ModelEvaluator
         var rows = styled.SelectMany(p => new[] { (p.Artist, fast), (p.Artist, slow) })
                          .Concat(styled.SelectMany(p => new[] { (bright, p.Genre), (dark, p.Genre) })).ToList();
         var twice = styled.SelectMany(p => new[] { p, p }).ToList();
-        var styleRun = MusicalChecks.Continue(bundle, o.DataDir, twice.Concat(twice).ToList(), rows, o.PromptSeconds, o.Seconds, o.Seed + 1, progress);
+        var styleRun = MusicalChecks.Continue(bundle, o.DataDir, twice.Concat(twice).ToList(), rows, o.PromptSeconds, o.Seconds, o.Seed + 1, progress, o.Sampling);
         int k = styled.Count;
         double tempoDir = Enumerable.Range(0, k).Average(i =>
             MusicalChecks.OnsetRate(styleRun.Continued[2 * i], rate) > MusicalChecks.OnsetRate(styleRun.Continued[2 * i + 1], rate) ? 1.0 : 0.0);
         double timbreDir = Enumerable.Range(0, k).Average(i =>
             MusicalChecks.Centroid(styleRun.Continued[2 * k + 2 * i], rate) > MusicalChecks.Centroid(styleRun.Continued[2 * k + 2 * i + 1], rate) ? 1.0 : 0.0);
 
-        return new EvalReport
-        {
-            Model = bundle.Source,
-            VqvaeSpectralConvergenceL0 = sc[0], VqvaeSpectralConvergenceL1 = sc[1], VqvaeSpectralConvergenceL2 = sc[2],
-            VqvaeMrstftL0 = mr[0], VqvaeMrstftL1 = mr[1], VqvaeMrstftL2 = mr[2],
-            PriorBitsPerTokenL0 = bits[0], PriorBitsPerTokenL1 = bits[1], PriorBitsPerTokenL2 = bits[2],
-            UniformBits = uniform, PriorBitsGainTop = uniform - bits[levels - 1],
-            KeyAgreement = agree.Key, KeyChance = agree.KeyChance, TempoAgreement = agree.Tempo, TempoChance = agree.TempoChance,
-            PromptKeyAccuracy = agree.PromptKeyAccuracy, StyleTempoDirection = tempoDir, StyleTimbreDirection = timbreDir,
-            Prompts = prompts.Count, Seconds = o.Seconds,
-        };
+        return (tempoDir, timbreDir);
     }
 
     /// <summary>Only the VQ-VAE's reconstruction per level (spectral convergence, multi-resolution STFT): quick, for checking a VQ-VAE while it trains.</summary>
-    public static (double[] Convergence, double[] MultiResolution) RunVqvae(ModelBundle bundle, EvalOptions o, Action<string>? log = null)
+    public static VqvaeReconstruction.Result RunVqvae(ModelBundle bundle, EvalOptions o, Action<string>? log = null)
     {
         var heldout = DatasetMetadata.Load(o.DataDir).Pieces.Where(p => p.Split == "heldout").ToList();
         if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
         return MeasureVqvae(bundle, o, heldout, log ?? (_ => { }));
     }
 
-    private static (double[], double[]) MeasureVqvae(ModelBundle bundle, EvalOptions o, List<DatasetEntry> heldout, Action<string> log)
+    private static VqvaeReconstruction.Result MeasureVqvae(ModelBundle bundle, EvalOptions o, List<DatasetEntry> heldout, Action<string> log)
     {
         log($"VQ-VAE: reconstructing {Math.Min(o.VqvaePieces, heldout.Count)} held-out pieces from each level ...");
         return VqvaeReconstruction.Measure(bundle.Vqvae, o.DataDir, Spread(heldout, o.VqvaePieces), o.VqvaeSeconds);

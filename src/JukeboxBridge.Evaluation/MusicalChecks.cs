@@ -16,12 +16,14 @@ namespace JukeboxBridge.Evaluation;
 /// </summary>
 public static class MusicalChecks
 {
-    public sealed record Continuations(float[][] Prompts, float[][] Continued);
+    /// <param name="ContinuedTop">The same continuations decoded from their top-level codes alone (diagnostic: separates
+    /// what the top prior chose from what the upsamplers made of it).</param>
+    public sealed record Continuations(float[][] Prompts, float[][] Continued, float[][] ContinuedTop);
 
     /// <summary>Prompts (first <paramref name="promptSeconds"/> of each piece) continued by <paramref name="seconds"/> under the given styles.</summary>
     public static Continuations Continue(ModelBundle bundle, string dataDir, IReadOnlyList<DatasetEntry> pieces,
                                          IReadOnlyList<(string Artist, string Genre)> styles, double promptSeconds, double seconds, int seed,
-                                         IProgress<JobProgress>? progress = null)
+                                         IProgress<JobProgress>? progress = null, SamplingOverrides? sampling = null)
     {
         var vq = bundle.Vqvae;
         int rate = vq.Options.SampleRate, unit = vq.Options.LengthMultiple;
@@ -37,20 +39,34 @@ public static class MusicalChecks
         using (var x = tensor(prompts.SelectMany(p => p).ToArray()).view(prompts.Length, n, 1))
             zs = vq.Encode(x, chunkSamples: 30L * rate);
         using var codes = new CodesFile(zs.Select((z, l) => (l, z)).ToDictionary(p => p.l, p => p.z), bundle.Source, vq.HopLengths, rate, n);
-        var settings = new JobSettings { Mode = JobMode.Continue, Seconds = seconds, Variations = prompts.Length, Seed = seed, Model = bundle.Source };
+        var settings = new JobSettings
+        {
+            Mode = JobMode.Continue, Seconds = seconds, Variations = prompts.Length, Seed = seed, Model = bundle.Source,
+            Temperature = sampling?.Temperature ?? [], TopK = sampling?.TopK ?? 0, TopP = sampling?.TopP ?? 0,
+        };
         using var job = SamplingJob.Create(bundle, settings, codes: codes, idsDir: bundle.IdsDir, rowStyles: styles.Select(s => ((string?)s.Artist, (string?)s.Genre)).ToList());
         var result = job.Run(progress);
         var continued = result.Takes.Select(t => t.Channels[0].AsSpan(n).ToArray()).ToArray();
-        return new Continuations(prompts, continued);
+        int top = job.State.Levels - 1;
+        using var topAudio = vq.Decode([job.State.Codes[top]], startLevel: top);
+        using var flat = topAudio.squeeze(-1).contiguous();
+        var topRows = Enumerable.Range(0, prompts.Length).Select(i =>
+        {
+            using var row = flat[i];
+            var all = row.data<float>().ToArray();
+            return all.AsSpan(n, Math.Min(continued[i].Length, all.Length - n)).ToArray();
+        }).ToArray();
+        return new Continuations(prompts, continued, topRows);
     }
 
     /// <summary>Key agreement and its chance (1 / 24); tempo agreement and its chance (each continuation against another row's prompt).</summary>
-    public static (double Key, double KeyChance, double Tempo, double TempoChance, double PromptKeyAccuracy) Agreement(
-        Continuations c, IReadOnlyList<DatasetEntry> pieces, int rate)
+    public static (double Key, double KeyChance, double Tempo, double TempoChance, double PromptKeyAccuracy, double KeyTop) Agreement(
+        Continuations c, IReadOnlyList<DatasetEntry> pieces, int rate, Action<string>? log = null)
     {
         int m = c.Prompts.Length;
         var promptKeys = c.Prompts.Select(p => KeyEstimator.Estimate(p, rate).Key).ToArray();
         var contKeys = c.Continued.Select(p => KeyEstimator.Estimate(p, rate).Key).ToArray();
+        var topKeys = c.ContinuedTop.Select(p => KeyEstimator.Estimate(p, rate).Key).ToArray();
         var promptTempi = c.Prompts.Select(p => TempoEstimator.Estimate(p, rate)).ToArray();
         var contTempi = c.Continued.Select(p => TempoEstimator.Estimate(p, rate)).ToArray();
         double key = Enumerable.Range(0, m).Average(i => promptKeys[i] == contKeys[i] ? 1.0 : 0.0);
@@ -58,8 +74,15 @@ public static class MusicalChecks
         double tempoChance = m < 2 ? double.NaN
             : Enumerable.Range(0, m).Average(i => Enumerable.Range(0, m).Where(j => j != i).Average(j => TempoEstimator.Agree(contTempi[i], promptTempi[j]) ? 1.0 : 0.0));
         double keyAccuracy = Enumerable.Range(0, m).Average(i => KeyName(promptKeys[i]) == pieces[i].Key ? 1.0 : 0.0);
-        return (key, 1.0 / 24, tempo, tempoChance, keyAccuracy);
+        double keyTop = Enumerable.Range(0, m).Average(i => promptKeys[i] == topKeys[i] ? 1.0 : 0.0);
+        for (int i = 0; i < m; i++)
+            log?.Invoke($"  {pieces[i].File}: labelled {pieces[i].Key}, {pieces[i].Tempo} bpm; prompt {KeyName(promptKeys[i])}, {promptTempi[i]:F1} bpm; " +
+                        $"continuation {KeyName(contKeys[i])}, {contTempi[i]:F1} bpm; its top level alone {KeyName(topKeys[i])}");
+        return (key, 1.0 / 24, tempo, tempoChance, keyAccuracy, keyTop);
     }
+
+    /// <summary>Sampling settings that override the bundle's for the continuations (null/0: the bundle's).</summary>
+    public sealed record SamplingOverrides(double[]? Temperature, int TopK, double TopP);
 
     private static readonly string[] Names = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"];
     private static string KeyName(int key) => $"{Names[key % 12]} {(key < 12 ? "major" : "minor")}";

@@ -63,7 +63,7 @@ public sealed class ModelBundle : IDisposable
         }
         string preset = Path.Combine(BundlesDir, spec + ".json");
         if (File.Exists(preset)) return FromJson(preset, null, seed);
-        if (spec.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(spec)) return FromJson(spec, Path.GetDirectoryName(Path.GetFullPath(spec)), seed);
+        if (IsBundleFile(spec)) return FromJson(spec, Path.GetDirectoryName(Path.GetFullPath(spec)), seed);
         var known = Directory.Exists(BundlesDir) ? Directory.GetFiles(BundlesDir, "*.json").Select(Path.GetFileNameWithoutExtension) : Enumerable.Empty<string?>();
         throw new FileNotFoundException($"--model '{spec}' is neither a model folder nor a bundle preset (presets: {string.Join(", ", known)})", spec);
     }
@@ -82,14 +82,27 @@ public sealed class ModelBundle : IDisposable
             return File.Exists(file) ? LoadVqvae("vqvae", file, seed) : throw new FileNotFoundException($"{spec}: no vqvae.pth.tar or bundle.json", file);
         }
         string preset = Path.Combine(BundlesDir, spec + ".json");
-        return File.Exists(preset) ? VqvaeFromJson(preset, null, seed) : null;
+        if (File.Exists(preset)) return VqvaeFromJson(preset, null, seed);
+        return IsBundleFile(spec) ? VqvaeFromJson(spec, Path.GetDirectoryName(Path.GetFullPath(spec)), seed) : null;
+    }
+
+    /// <summary>A bundle given by its JSON file's path (as job folders and codes files record it): a .json with "vqvae" and "priors".</summary>
+    public static bool IsBundleFile(string spec)
+    {
+        if (!spec.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || !File.Exists(spec)) return false;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(spec));
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("vqvae", out _) && doc.RootElement.TryGetProperty("priors", out _);
+        }
+        catch (JsonException) { return false; }
     }
 
     private static VQVAE VqvaeFromJson(string path, string? weightsDir, int seed)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var root = doc.RootElement;
-        weightsDir ??= WeightsDirOf(root, path);
+        weightsDir = WeightsDirOf(root, path) ?? weightsDir;
         var vqSpec = root.GetProperty("vqvae");
         return LoadVqvae(vqSpec.GetProperty("preset").GetString()!, FileOf(vqSpec, weightsDir, path), seed);
     }
@@ -98,7 +111,7 @@ public sealed class ModelBundle : IDisposable
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var root = doc.RootElement;
-        weightsDir ??= WeightsDirOf(root, path);
+        weightsDir = WeightsDirOf(root, path) ?? weightsDir;
         manual_seed(seed);
         var vq = VqvaeFromJson(path, weightsDir, seed);
         var priors = new List<SimplePrior>();

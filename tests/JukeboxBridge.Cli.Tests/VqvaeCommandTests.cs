@@ -43,6 +43,30 @@ public class VqvaeCommandTests
     }
 
     [Fact]
+    public void Decode_of_codes_that_name_a_bundle_file_uses_that_bundles_trained_vqvae()
+    {
+        // Job folders record the bundle as the path of its JSON; decode must load that bundle's weights, not read the
+        // JSON as a model preset with random weights (a bug found while evaluating the default model).
+        using var dir = new TempDir();
+        string bundleJson = Path.Combine(Fixtures.RepoRoot, "presets", "bundles", "default.json");
+        var clip = AudioFile.ReadAs(Path.Combine(Fixtures.RepoRoot, "examples", "prompt.wav"), 44100, mono: true);
+        WavWriter.Write(dir.File("in.wav"), AudioClip.Mono(44100, clip.Channels[0][..88200]), WavSampleFormat.Float32);
+        var (code, _, err) = CliRunner.Run("encode", dir.File("in.wav"), "--model", bundleJson, "--out", dir.File("c.safetensors"));
+        Assert.True(code == 0, err);
+        using (var f = CheckpointFile.Open(dir.File("c.safetensors")))
+            Assert.Contains("default", (string)f.Metadata.Get("jukebox.model")!);
+        (code, _, err) = CliRunner.Run("decode", dir.File("c.safetensors"), "--level", "1", "--out", dir.File("named.wav"));
+        Assert.True(code == 0, err);
+        (code, _, err) = CliRunner.Run("decode", dir.File("c.safetensors"), "--model", bundleJson, "--level", "1", "--out", dir.File("path.wav"));
+        Assert.True(code == 0, err);
+        var named = WavReader.Read(dir.File("named.wav"), out _).Channels[0];
+        var path = WavReader.Read(dir.File("path.wav"), out _).Channels[0];
+        Assert.Equal(named, path);
+        double sc = SpectralDistance.Convergence(clip.Channels[0][..88200], path, 44100);
+        Assert.True(sc < 0.4, $"level-1 reconstruction through the bundle named by its file: spectral convergence {sc:F3}");
+    }
+
+    [Fact]
     public void Preset_models_work_and_mismatches_are_clear_errors()
     {
         using var dir = new TempDir();

@@ -22,8 +22,12 @@ public static class EvalCommand
         var windows = new Option<int>("--prior-windows") { DefaultValueFactory = _ => 24, Description = "held-out windows per prior level" };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "sampling seed" };
         var vqvaeOnly = new Option<bool>("--vqvae-only") { Description = "only the VQ-VAE's reconstruction (quick; e.g. while the priors are not trained yet)" };
+        var musicalOnly = new Option<bool>("--musical-only") { Description = "only the continuation checks (key, tempo, style); skips the VQ-VAE and prior measurements" };
+        var temperature = new Option<string?>("--temperature") { Description = "sampling temperature for the continuations: one value, or one per level bottom to top; default: the bundle's" };
+        var topK = new Option<int>("--top-k") { Description = "top-k for the continuations (0: off)" };
+        var topP = new Option<double>("--top-p") { Description = "nucleus sampling for the continuations (0: off)" };
         var cmd = new Command("eval", "Measure a model on held-out pieces: VQ-VAE reconstruction, prior bits per code, key/tempo agreement of continuations, style conditioning")
-            { model, data, json, prompts, promptSeconds, seconds, stylePrompts, windows, seed, vqvaeOnly };
+            { model, data, json, prompts, promptSeconds, seconds, stylePrompts, windows, seed, vqvaeOnly, musicalOnly, temperature, topK, topP };
         cmd.SetAction(r => ctx.Guard(() =>
         {
             string spec = ModelBundle.ResolveSpec(r.GetValue(model));
@@ -32,15 +36,16 @@ public static class EvalCommand
             var sw = Stopwatch.StartNew();
             if (r.GetValue(vqvaeOnly))
             {
-                var (sc, mr) = ModelEvaluator.RunVqvae(bundle, new EvalOptions { DataDir = dir }, ctx.Err.WriteLine);
+                var (sc, mr, kp) = ModelEvaluator.RunVqvae(bundle, new EvalOptions { DataDir = dir }, ctx.Err.WriteLine);
                 if (r.GetValue(json))
                     ctx.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(Enumerable.Range(0, sc.Length)
-                        .SelectMany(l => new[] { ($"vqvae_spectral_convergence_l{l}", sc[l]), ($"vqvae_mrstft_l{l}", mr[l]) })
+                        .SelectMany(l => new[] { ($"vqvae_spectral_convergence_l{l}", sc[l]), ($"vqvae_mrstft_l{l}", mr[l]), ($"vqvae_key_preserved_l{l}", kp[l]) })
                         .ToDictionary(kv => kv.Item1, kv => kv.Item2)));
                 else
                 {
                     ctx.Out.WriteLine($"VQ-VAE spectral convergence  {string.Join("  ", sc.Select((v, l) => $"l{l} {v:F3}"))}");
                     ctx.Out.WriteLine($"VQ-VAE multi-res STFT        {string.Join("  ", mr.Select((v, l) => $"l{l} {v:F3}"))}");
+                    ctx.Out.WriteLine($"VQ-VAE key preserved         {string.Join("  ", kp.Select((v, l) => $"l{l} {v:P0}"))}");
                 }
                 return 0;
             }
@@ -49,14 +54,17 @@ public static class EvalCommand
             {
                 DataDir = dir, Prompts = r.GetValue(prompts), PromptSeconds = r.GetValue(promptSeconds), Seconds = r.GetValue(seconds),
                 StylePrompts = r.GetValue(stylePrompts), PriorWindows = r.GetValue(windows), Seed = r.GetValue(seed),
+                MusicalOnly = r.GetValue(musicalOnly),
+                Sampling = new MusicalChecks.SamplingOverrides(JobOptions.Doubles(r.GetValue(temperature), "--temperature"), r.GetValue(topK), r.GetValue(topP)),
             }, bar.Message, new CallbackProgress<JobProgress>(bar.Update));
             ctx.Err.WriteLine($"evaluated in {sw.Elapsed.TotalMinutes:F1} min");
             if (r.GetValue(json)) { ctx.Out.WriteLine(report.ToJson()); return 0; }
             ctx.Out.WriteLine($"model: {report.Model}");
             ctx.Out.WriteLine($"VQ-VAE spectral convergence  l0 {report.VqvaeSpectralConvergenceL0:F3}  l1 {report.VqvaeSpectralConvergenceL1:F3}  l2 {report.VqvaeSpectralConvergenceL2:F3}");
             ctx.Out.WriteLine($"VQ-VAE multi-res STFT        l0 {report.VqvaeMrstftL0:F3}  l1 {report.VqvaeMrstftL1:F3}  l2 {report.VqvaeMrstftL2:F3}");
+            ctx.Out.WriteLine($"VQ-VAE key preserved         l0 {report.VqvaeKeyPreservedL0:P0}  l1 {report.VqvaeKeyPreservedL1:P0}  l2 {report.VqvaeKeyPreservedL2:P0}");
             ctx.Out.WriteLine($"prior bits per code          l0 {report.PriorBitsPerTokenL0:F2}  l1 {report.PriorBitsPerTokenL1:F2}  l2 {report.PriorBitsPerTokenL2:F2}  (uniform {report.UniformBits:F0}; top gain {report.PriorBitsGainTop:F2})");
-            ctx.Out.WriteLine($"key agreement                {report.KeyAgreement:P0} (chance {report.KeyChance:P1}; key estimator right on {report.PromptKeyAccuracy:P0} of prompts)");
+            ctx.Out.WriteLine($"key agreement                {report.KeyAgreement:P0} (chance {report.KeyChance:P1}; key estimator right on {report.PromptKeyAccuracy:P0} of prompts; top level alone {report.KeyAgreementTopLevel:P0})");
             ctx.Out.WriteLine($"tempo agreement              {report.TempoAgreement:P0} (chance {report.TempoChance:P0})");
             ctx.Out.WriteLine($"style moves tempo / timbre   {report.StyleTempoDirection:P0} / {report.StyleTimbreDirection:P0} of prompts the labelled way");
             return 0;

@@ -65,7 +65,7 @@ internal sealed class JobOptions
 
     public string? IdsDir(ParseResult r, ModelBundle bundle) => r.GetValue(Ids) ?? bundle.IdsDir ?? Environment.GetEnvironmentVariable("JUKEBOX_IDS");
 
-    private static double[] Doubles(string? text, string name)
+    internal static double[] Doubles(string? text, string name)
     {
         if (text is null) return [];
         try { return text.Split(',').Select(t => double.Parse(t.Trim(), CultureInfo.InvariantCulture)).ToArray(); }

@@ -20,7 +20,7 @@ public static class VqvaeCommands
     /// <summary>A VQ-VAE checkpoint or preset, or the VQ-VAE of a bundle (preset or folder), as `jukebox continue` takes --model.</summary>
     private static LoadedVqvae Load(string spec, string? preset)
     {
-        bool isVqvaeFile = File.Exists(spec) && !Directory.Exists(spec);
+        bool isVqvaeFile = File.Exists(spec) && !Directory.Exists(spec) && !JukeboxBridge.Sampling.ModelBundle.IsBundleFile(spec);
         if (!isVqvaeFile && preset is null && JukeboxBridge.Sampling.ModelBundle.LoadVqvaeOnly(spec) is { } fromBundle)
             return new LoadedVqvae(fromBundle, $"VQ-VAE of bundle {spec}", "bundle");
         return VqvaeLoader.Load(spec, preset);
