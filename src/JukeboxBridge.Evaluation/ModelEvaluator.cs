@@ -39,6 +39,7 @@ public static class ModelEvaluator
         log($"continuations: {prompts.Count} held-out prompts of {o.PromptSeconds} s continued by {o.Seconds} s (one batch) ...");
         var cont = MusicalChecks.Continue(bundle, o.DataDir, prompts, prompts.Select(p => (p.Artist, p.Genre)).ToList(), o.PromptSeconds, o.Seconds, o.Seed, progress, o.Sampling);
         var agree = MusicalChecks.Agreement(cont, prompts, rate, log);
+        log($"  top prior, bits per code on its last prompt window {cont.TopBits.Prompt:F2}, on its last sampled window {cont.TopBits.Sampled:F2}");
 
         // Style direction: the same prompts under the fastest and the slowest genre of the data (mean labelled tempo),
         // and under its brightest and darkest artist (mean spectral centroid).

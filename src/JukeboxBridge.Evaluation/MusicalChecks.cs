@@ -18,7 +18,10 @@ public static class MusicalChecks
 {
     /// <param name="ContinuedTop">The same continuations decoded from their top-level codes alone (diagnostic: separates
     /// what the top prior chose from what the upsamplers made of it).</param>
-    public sealed record Continuations(float[][] Prompts, float[][] Continued, float[][] ContinuedTop);
+    /// <param name="TopBits">The top prior's bits per code (teacher-forced) on its last window of prompt codes and on its last
+    /// window of sampled codes: when sampling matches training the two are alike; a much higher second figure means
+    /// the sampler draws codes the model itself finds unlikely.</param>
+    public sealed record Continuations(float[][] Prompts, float[][] Continued, float[][]? ContinuedTop = null, (double Prompt, double Sampled) TopBits = default);
 
     /// <summary>Prompts (first <paramref name="promptSeconds"/> of each piece) continued by <paramref name="seconds"/> under the given styles.</summary>
     public static Continuations Continue(ModelBundle bundle, string dataDir, IReadOnlyList<DatasetEntry> pieces,
@@ -56,7 +59,19 @@ public static class MusicalChecks
             var all = row.data<float>().ToArray();
             return all.AsSpan(n, Math.Min(continued[i].Length, all.Length - n)).ToArray();
         }).ToArray();
-        return new Continuations(prompts, continued, topRows);
+        return new Continuations(prompts, continued, topRows, (TopBits(bundle, job.State, top, zs[top].shape[1]), TopBits(bundle, job.State, top, job.State.Codes[top].shape[1])));
+    }
+
+    private static double TopBits(ModelBundle bundle, JobState state, int level, long endToken)
+    {
+        var prior = bundle.Priors[level];
+        long start = Math.Max(0, endToken - prior.Options.NCtx);
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var z = state.Codes[level].narrow(1, start, Math.Min(prior.Options.NCtx, endToken - start));
+        var y = state.Labels[level] is Tensor baseLabels ? LevelSampling.WindowLabels(prior.Options, baseLabels, start, null) : null;
+        using var fwd = prior.Forward(z, y, null);
+        return fwd.GenLoss.item<float>();
     }
 
     /// <summary>Key agreement and its chance (1 / 24); tempo agreement and its chance (each continuation against another row's prompt).</summary>
@@ -66,7 +81,7 @@ public static class MusicalChecks
         int m = c.Prompts.Length;
         var promptKeys = c.Prompts.Select(p => KeyEstimator.Estimate(p, rate).Key).ToArray();
         var contKeys = c.Continued.Select(p => KeyEstimator.Estimate(p, rate).Key).ToArray();
-        var topKeys = c.ContinuedTop.Select(p => KeyEstimator.Estimate(p, rate).Key).ToArray();
+        var topKeys = (c.ContinuedTop ?? c.Continued).Select(p => KeyEstimator.Estimate(p, rate).Key).ToArray();
         var promptTempi = c.Prompts.Select(p => TempoEstimator.Estimate(p, rate)).ToArray();
         var contTempi = c.Continued.Select(p => TempoEstimator.Estimate(p, rate)).ToArray();
         double key = Enumerable.Range(0, m).Average(i => promptKeys[i] == contKeys[i] ? 1.0 : 0.0);
@@ -74,7 +89,7 @@ public static class MusicalChecks
         double tempoChance = m < 2 ? double.NaN
             : Enumerable.Range(0, m).Average(i => Enumerable.Range(0, m).Where(j => j != i).Average(j => TempoEstimator.Agree(contTempi[i], promptTempi[j]) ? 1.0 : 0.0));
         double keyAccuracy = Enumerable.Range(0, m).Average(i => KeyName(promptKeys[i]) == pieces[i].Key ? 1.0 : 0.0);
-        double keyTop = Enumerable.Range(0, m).Average(i => promptKeys[i] == topKeys[i] ? 1.0 : 0.0);
+        double keyTop = c.ContinuedTop is null ? double.NaN : Enumerable.Range(0, m).Average(i => promptKeys[i] == topKeys[i] ? 1.0 : 0.0);
         for (int i = 0; i < m; i++)
             log?.Invoke($"  {pieces[i].File}: labelled {pieces[i].Key}, {pieces[i].Tempo} bpm; prompt {KeyName(promptKeys[i])}, {promptTempi[i]:F1} bpm; " +
                         $"continuation {KeyName(contKeys[i])}, {contTempi[i]:F1} bpm; its top level alone {KeyName(topKeys[i])}");

@@ -20,7 +20,10 @@ public static class SynthDataset
         Directory.CreateDirectory(dir);
         DatasetEntry[] entries;
         int done = 0;
-        string SplitOf(int i) => heldoutEvery > 0 && i % heldoutEvery == heldoutEvery - 1 ? "heldout" : "train";
+        // One piece in every heldoutEvery, on a diagonal (the r-th run of heldoutEvery pieces gives up its (r mod
+        // heldoutEvery)-th), so that held-out pieces cycle through the genres (i mod 5) and artists instead of always
+        // landing on the same ones; "every 10th piece" held out only waltzes.
+        string SplitOf(int i) => heldoutEvery > 0 && i % heldoutEvery == i / heldoutEvery % heldoutEvery ? "heldout" : "train";
         var chosen = Enumerable.Range(0, count).Where(i => onlySplit is null || SplitOf(i) == onlySplit).ToArray();
         entries = new DatasetEntry[chosen.Length];
         Parallel.For(0, chosen.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>

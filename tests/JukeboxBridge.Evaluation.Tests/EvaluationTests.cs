@@ -19,14 +19,14 @@ public class EvaluationTests
         var audio = pieces.Select(p => AudioFile.ReadAs(Path.Combine(dir.Path, p.File), 44100, mono: true).Channels[0]).ToList();
         var prompts = audio.Select(a => a[..(8 * 44100)]).ToArray();
         var own = new MusicalChecks.Continuations(prompts, audio.Select(a => a[(8 * 44100)..]).ToArray());
-        var (key, keyChance, tempo, tempoChance, _) = MusicalChecks.Agreement(own, pieces, 44100);
+        var (key, keyChance, tempo, tempoChance, _, _) = MusicalChecks.Agreement(own, pieces, 44100);
         Assert.Equal(1.0 / 24, keyChance, 9);
         Assert.True(key >= 0.6, $"key agreement with the real continuation {key:P0}");
         Assert.True(tempo >= 0.6, $"tempo agreement with the real continuation {tempo:P0}");
         Assert.True(tempoChance < tempo - 0.3, $"tempo chance {tempoChance:P0} vs agreement {tempo:P0}");
 
         var shuffled = new MusicalChecks.Continuations(prompts, own.Continued.Skip(1).Append(own.Continued[0]).ToArray());
-        var (keyOther, _, tempoOther, _, _) = MusicalChecks.Agreement(shuffled, pieces, 44100);
+        var (keyOther, _, tempoOther, _, _, _) = MusicalChecks.Agreement(shuffled, pieces, 44100);
         Assert.True(keyOther < key && tempoOther < tempo, $"another piece's continuation: key {keyOther:P0}, tempo {tempoOther:P0}");
     }
 
@@ -44,11 +44,13 @@ public class EvaluationTests
         Assert.InRange(report.PriorBitsPerTokenL2, 6, 10);                                          // random weights: near uniform
         Assert.Equal(report.UniformBits - report.PriorBitsPerTokenL2, report.PriorBitsGainTop, 9);
         Assert.InRange(report.VqvaeSpectralConvergenceL0, 0.3, 10);                                 // random VQ-VAE: poor
-        foreach (var v in new[] { report.KeyAgreement, report.TempoAgreement, report.TempoChance, report.StyleTempoDirection, report.StyleTimbreDirection, report.PromptKeyAccuracy })
+        foreach (var v in new[] { report.KeyAgreement, report.TempoAgreement, report.TempoChance, report.StyleTempoDirection, report.StyleTimbreDirection, report.PromptKeyAccuracy,
+                                   report.KeyAgreementTopLevel, report.VqvaeKeyPreservedL0, report.VqvaeKeyPreservedL2 })
             Assert.InRange(v, 0, 1);
         var json = report.ToJson();
         foreach (var key in new[] { "vqvae_spectral_convergence_l0", "vqvae_spectral_convergence_l1", "vqvae_spectral_convergence_l2", "prior_bits_per_token_l2",
-                                    "prior_bits_gain_top", "key_agreement", "key_chance", "tempo_agreement", "tempo_chance" })
+                                    "prior_bits_gain_top", "key_agreement", "key_chance", "tempo_agreement", "tempo_chance",
+                                    "vqvae_key_preserved_l0", "key_agreement_top_level" })
             Assert.Contains($"\"{key}\":", json);
     }
 }

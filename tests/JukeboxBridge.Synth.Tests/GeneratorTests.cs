@@ -86,6 +86,8 @@ public class GeneratorTests
         var meta = SynthDataset.Write(Path.Combine(dir.Path, "a"), hours: 60 * 2.0 / 3600, pieceSeconds: 2, seed: 3);   // 60 pieces of 2 s
         Assert.Equal(60, meta.Pieces.Count);
         Assert.Equal(6, meta.Pieces.Count(p => p.Split == "heldout"));
+        // Held-out pieces cover every genre (a plain "every 10th piece" would hold out one genre only).
+        Assert.Equal(GenreStyle.All.Count, meta.Pieces.Where(p => p.Split == "heldout").Select(p => p.Genre).Distinct().Count());
         Assert.All(GenreStyle.All, g => Assert.Equal(12, meta.Pieces.Count(p => p.Genre == g.Name)));
         Assert.All(Artist.All, a => Assert.Equal(10, meta.Pieces.Count(p => p.Artist == a.Name)));
         var loaded = DatasetMetadata.Load(Path.Combine(dir.Path, "a"));

@@ -15,7 +15,7 @@ public static class DatasetCommands
         var hours = new Option<double>("--hours") { Description = "total audio to generate", DefaultValueFactory = _ => 1 };
         var pieceSeconds = new Option<double>("--piece-seconds") { Description = "length of each piece", DefaultValueFactory = _ => 30 };
         var seed = new Option<int>("--seed") { Description = "dataset seed (same seed, same files)", DefaultValueFactory = _ => 0 };
-        var heldout = new Option<int>("--heldout-every") { Description = "every Nth piece is held out for evaluation (0: none)", DefaultValueFactory = _ => 10 };
+        var heldout = new Option<int>("--heldout-every") { Description = "one piece in N is held out for evaluation, spread over the genres and artists (0: none; 1: all)", DefaultValueFactory = _ => 10 };
         var synth = new Command("synth", "Generate multi-bar pieces (tempo, key, chords, melody, bass, drums) in 5 genres by 6 artists (timbre sets), deterministic from the seed")
             { output, hours, pieceSeconds, seed, heldout };
         synth.SetAction(r => ctx.Guard(() =>

@@ -13,7 +13,7 @@ public static class EvalCommand
     public static Command Create(CliContext ctx)
     {
         var model = new Option<string?>("--model") { Description = "bundle to evaluate (default: the embedded default model)" };
-        var data = new Option<string?>("--data") { Description = "labelled dataset with held-out pieces (default: the synthetic training set's held-out pieces, regenerated into a cache folder)" };
+        var data = new Option<string?>("--data") { Description = "labelled dataset with held-out pieces (default: 30 unseen synthetic pieces of every genre and artist, generated once into a cache folder)" };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of a table" };
         var prompts = new Option<int>("--prompts") { Description = "held-out prompts to continue (one batch)", DefaultValueFactory = _ => 10 };
         var promptSeconds = new Option<double>("--prompt-seconds") { DefaultValueFactory = _ => 6, Description = "prompt length" };
@@ -72,16 +72,19 @@ public static class EvalCommand
         return cmd;
     }
 
-    /// <summary>The synthetic dataset's held-out pieces (seed 0, 1 h, 30 s pieces, every 10th held out), generated once into the user's cache.</summary>
+    /// <summary>
+    /// Unseen synthetic pieces: 30 pieces of 30 s from generator seed 1 (the default model trained on seed 0), every
+    /// genre and artist, all held out; generated once into the user's cache.
+    /// </summary>
     private static string SyntheticHeldout(CliContext ctx)
     {
         string cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        string dir = Path.Combine(cache, "jukeboxbridge", "synth-heldout-s0-h1-p30-e10");
+        string dir = Path.Combine(cache, "jukeboxbridge", "synth-test-s1-n30-p30");
         if (!File.Exists(Path.Combine(dir, "metadata.json")))
         {
-            ctx.Err.WriteLine($"generating the synthetic held-out pieces into {dir} ...");
-            SynthDataset.Write(dir, hours: 1, pieceSeconds: 30, seed: 0, heldoutEvery: 10, onlySplit: "heldout");
+            ctx.Err.WriteLine($"generating 30 unseen synthetic pieces (seed 1) into {dir} ...");
+            SynthDataset.Write(dir, hours: 30 * 30.0 / 3600, pieceSeconds: 30, seed: 1, heldoutEvery: 1);
         }
         return dir;
     }
