@@ -18,21 +18,9 @@ public static class ModelEvaluator
         if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
         int rate = bundle.Vqvae.Options.SampleRate, levels = bundle.Priors.Length;
 
-        var bits = new double[levels];
         var rec = o.MusicalOnly ? new VqvaeReconstruction.Result(new double[levels], new double[levels], new double[levels]) : MeasureVqvae(bundle, o, heldout, log);
         var (sc, mr) = (rec.Convergence, rec.MultiResolution);
-
-        if (!o.MusicalOnly) log($"priors: bits per code on {o.PriorWindows} held-out windows per level ...");
-        if (!o.MusicalOnly)
-        using (var corpus = new PriorCorpus(o.DataDir, "heldout", bundle.Vqvae, null, null))
-            for (int l = 0; l < levels; l++)
-            {
-                var po = bundle.Priors[l].Options;
-                var labeller = po.Labels
-                    ? new Labeller(StyleTable.Load(bundle.IdsDir ?? throw new ArgumentException("the labelled prior needs the bundle's id tables"), "v2"), po.MaxBowGenreSize ?? 1, 0, po.SampleLength, null)
-                    : null;
-                bits[l] = PriorEvaluation.BitsPerToken(bundle.Priors[l], corpus, labeller, o.PriorWindows);
-            }
+        var bits = o.MusicalOnly ? new double[levels] : MeasurePriors(bundle, o, log);
         double uniform = Math.Log2(bundle.Vqvae.Options.LBins);
 
         var prompts = Spread(heldout, o.Prompts);
@@ -41,8 +29,6 @@ public static class ModelEvaluator
         var agree = MusicalChecks.Agreement(cont, prompts, rate, log);
         log($"  top prior, bits per code on its last prompt window {cont.TopBits.Prompt:F2}, on its last sampled window {cont.TopBits.Sampled:F2}");
 
-        // Style direction: the same prompts under the fastest and the slowest genre of the data (mean labelled tempo),
-        // and under its brightest and darkest artist (mean spectral centroid).
         var (tempoDir, timbreDir) = o.StylePrompts > 0 ? StyleDirection(bundle, o, heldout, meta, rate, log, progress) : (double.NaN, double.NaN);
 
         return new EvalReport
@@ -57,6 +43,23 @@ public static class ModelEvaluator
             PromptKeyAccuracy = agree.PromptKeyAccuracy, KeyAgreementTopLevel = agree.KeyTop, StyleTempoDirection = tempoDir, StyleTimbreDirection = timbreDir,
             Prompts = prompts.Count, Seconds = o.Seconds,
         };
+    }
+
+    /// <summary>Bits per code of each prior level on held-out windows (teacher-forced).</summary>
+    private static double[] MeasurePriors(ModelBundle bundle, EvalOptions o, Action<string> log)
+    {
+        log($"priors: bits per code on {o.PriorWindows} held-out windows per level ...");
+        var bits = new double[bundle.Priors.Length];
+        using var corpus = new PriorCorpus(o.DataDir, "heldout", bundle.Vqvae, null, null);
+        for (int l = 0; l < bits.Length; l++)
+        {
+            var po = bundle.Priors[l].Options;
+            var labeller = po.Labels
+                ? new Labeller(StyleTable.Load(bundle.IdsDir ?? throw new ArgumentException("the labelled prior needs the bundle's id tables"), "v2"), po.MaxBowGenreSize ?? 1, 0, po.SampleLength, null)
+                : null;
+            bits[l] = PriorEvaluation.BitsPerToken(bundle.Priors[l], corpus, labeller, o.PriorWindows);
+        }
+        return bits;
     }
 
     /// <summary>The same prompts under the fastest and the slowest genre of the data (mean labelled tempo), and under its
