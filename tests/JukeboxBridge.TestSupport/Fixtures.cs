@@ -1,8 +1,8 @@
 namespace JukeboxBridge.TestSupport;
 
 /// <summary>
-/// Locates the reference fixtures: $JUKEBOX_FIXTURES, else ../shared/fixtures from the repository root
-/// (found by walking up from the test binary to the folder holding JukeboxBridge.sln).
+/// Locates the reference fixtures: $JUKEBOX_FIXTURES (relative to the repository root), else tests/fixtures in the
+/// repository (found by walking up from the test binary to the folder holding JukeboxBridge.sln).
 /// </summary>
 public static class Fixtures
 {
@@ -14,7 +14,7 @@ public static class Fixtures
         {
             var env = Environment.GetEnvironmentVariable("JUKEBOX_FIXTURES");
             string root = string.IsNullOrWhiteSpace(env)
-                ? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "fixtures"))
+                ? Path.Combine(RepoRoot, "tests", "fixtures")
                 : Path.GetFullPath(env, RepoRoot);
             if (!Directory.Exists(root))
                 throw new DirectoryNotFoundException($"fixture folder not found: {root} (set JUKEBOX_FIXTURES)");
