@@ -128,4 +128,29 @@ public class WavReaderTests
         var e = Assert.Throws<AudioFormatException>(() => WavReader.Read("/nonexistent/clip.wav"));
         Assert.Contains("not found", e.Message);
     }
+
+    [Fact]
+    public void Reads_a_file_whose_riff_size_is_zero_or_streamed()
+    {
+        // Recorders that stream write 0 or 0xFFFFFFFF as the RIFF size (and data size); NAudio's WaveFileReader refuses
+        // the first ("No fmt chunk found"), which is one reason the chunk walk is our own.
+        var data = new short[] { 1000, -1000, 2000 }.SelectMany(BitConverter.GetBytes).ToArray();
+        foreach (uint riffSize in new[] { 0u, 0xFFFFFFFFu })
+        {
+            var wav = new WavBytes().Chunk("fmt ", WavBytes.Fmt(1, 1, 22050, 16)).Chunk("data", data).Build();
+            BitConverter.GetBytes(riffSize).CopyTo(wav, 4);
+            Assert.Equal(3, Read(wav, out _).Frames);
+        }
+        var streamed = new WavBytes().Chunk("fmt ", WavBytes.Fmt(1, 1, 22050, 16)).Chunk("data", data).Build(dataSizeOverride: 0xFFFFFFFF);
+        Assert.Equal(new[] { 1000 / 32768f, -1000 / 32768f, 2000 / 32768f }, Read(streamed, out _).Channels[0]);
+    }
+
+    [Fact]
+    public void A_truncated_data_chunk_is_refused_not_shortened()
+    {
+        // NAudio's reader reads such a file as a shorter one without a word; a take cut off by a full disk must not pass.
+        var wav = new WavBytes().Chunk("fmt ", WavBytes.Fmt(1, 2, 44100, 16)).Chunk("data", new byte[4000]).Build()[..2000];
+        var e = Assert.Throws<AudioFormatException>(() => Read(wav, out _));
+        Assert.Contains("truncated: the data chunk says 4000 bytes but only 1956 follow", e.Message);
+    }
 }

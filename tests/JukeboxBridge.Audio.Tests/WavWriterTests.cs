@@ -22,6 +22,8 @@ public class WavWriterTests
     [InlineData(WavSampleFormat.Float64, 1)]
     [InlineData(WavSampleFormat.Pcm24, 6)]
     [InlineData(WavSampleFormat.Float32, 8)]
+    [InlineData(WavSampleFormat.Pcm32, 4)]   // extensible 32-bit integer: PCM SubFormat, not float
+    [InlineData(WavSampleFormat.Float64, 3)]
     public void Round_trips_within_half_a_quantisation_step(WavSampleFormat format, int channels)
     {
         var clip = Noise(channels, 1001);
@@ -67,5 +69,34 @@ public class WavWriterTests
         Assert.Equal(new[] { 0.5f, 0.5f, 0f }, clip.ToMono().Channels[0]);
         var mono = clip.ToMono();
         Assert.Same(mono, mono.ToMono());
+    }
+
+    [Fact]
+    public void Writes_the_standard_layout_other_readers_expect()
+    {
+        // 3 frames of 8-bit mono: an odd data chunk gets its pad byte; the RIFF size counts it.
+        var bytes = WavWriter.ToBytes(new AudioClip(8000, [[0f, 0.5f, -1f]]), WavSampleFormat.Pcm8);
+        Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(bytes, 0, 4));
+        Assert.Equal(bytes.Length - 8, BitConverter.ToInt32(bytes, 4));
+        Assert.Equal(0, bytes.Length % 2);
+        int data = IndexOf(bytes, "data");
+        Assert.Equal(3, BitConverter.ToInt32(bytes, data + 4));
+        Assert.Equal(new byte[] { 128, 192, 0 }, bytes[(data + 8)..(data + 11)]);
+
+        // Float: a fact chunk with the frame count; 6 channels: WAVE_FORMAT_EXTENSIBLE with the 5.1 mask.
+        var f = WavWriter.ToBytes(Noise(6, 5), WavSampleFormat.Float32);
+        int fmt = IndexOf(f, "fmt ");
+        Assert.Equal(0xFFFE, BitConverter.ToUInt16(f, fmt + 8));
+        Assert.Equal(0x3Fu, BitConverter.ToUInt32(f, fmt + 8 + 20));
+        Assert.Equal(3, BitConverter.ToUInt16(f, fmt + 8 + 24));
+        int fact = IndexOf(f, "fact");
+        Assert.True(fact > 0);
+        Assert.Equal(5, BitConverter.ToInt32(f, fact + 8));
+    }
+
+    private static int IndexOf(byte[] b, string id)
+    {
+        var key = System.Text.Encoding.ASCII.GetBytes(id);
+        return b.AsSpan().IndexOf(key);
     }
 }

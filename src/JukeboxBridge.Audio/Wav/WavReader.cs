@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using NAudio.Wave;
 
 namespace JukeboxBridge.Audio.Wav;
 
@@ -10,6 +11,9 @@ public sealed record WavInfo(WavSampleFormat Format, int Channels, int SampleRat
 /// Reads RIFF/WAVE (and RF64) files: integer PCM 8/16/24/32-bit, IEEE float 32/64,
 /// WAVE_FORMAT_EXTENSIBLE, 1..8 channels. Unknown and odd-sized chunks are skipped (with their pad
 /// byte). Truncated, corrupt or unsupported files raise <see cref="AudioFormatException"/> naming the problem.
+/// NAudio parses the fmt chunk and converts the samples; the chunk walk is our own, because NAudio's
+/// WaveFileReader silently shortens a truncated data chunk and refuses files whose RIFF size is 0 (as streaming
+/// recorders write it), where this reader names the truncation and reads the file.
 /// </summary>
 public static class WavReader
 {
@@ -34,9 +38,9 @@ public static class WavReader
         if (Encoding.ASCII.GetString(b.Slice(8, 4)) != "WAVE") throw Fail(name, $"RIFF file of type '{Printable(b.Slice(8, 4))}', not 'WAVE'");
 
         int pos = 12;
-        ushort tag = 0, channels = 0, blockAlign = 0, bits = 0;
-        int rate = 0;
-        bool haveFmt = false, extensible = false;
+        WaveFormat? format = null;
+        bool extensible = false;
+        Guid subFormat = Guid.Empty;
         long rf64DataSize = -1;
         while (pos + 8 <= b.Length)
         {
@@ -50,32 +54,26 @@ public static class WavReader
                     rf64DataSize = (long)BinaryPrimitives.ReadUInt64LittleEndian(b.Slice(body + 8, 8));
                     break;
                 case "fmt ":
+                {
                     if (size < 16 || body + 16 > b.Length) throw Fail(name, $"fmt chunk is {size} bytes; at least 16 needed");
-                    var f = b.Slice(body, (int)Math.Min(size, b.Length - body));
-                    tag = BinaryPrimitives.ReadUInt16LittleEndian(f);
-                    channels = BinaryPrimitives.ReadUInt16LittleEndian(f[2..]);
-                    rate = (int)Math.Min(int.MaxValue, BinaryPrimitives.ReadUInt32LittleEndian(f[4..]));
-                    blockAlign = BinaryPrimitives.ReadUInt16LittleEndian(f[12..]);
-                    bits = BinaryPrimitives.ReadUInt16LittleEndian(f[14..]);
-                    if (tag == TagExtensible)
-                    {
-                        if (f.Length < 40) throw Fail(name, "WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes");
-                        extensible = true;
-                        tag = BinaryPrimitives.ReadUInt16LittleEndian(f[24..]); // first two bytes of the SubFormat GUID
-                    }
-                    haveFmt = true;
+                    int fmtLen = (int)Math.Min(size, b.Length - body);
+                    format = ParseFormat(name, b.Slice(body, fmtLen));
+                    extensible = format.Encoding == WaveFormatEncoding.Extensible;
+                    subFormat = extensible ? new Guid(b.Slice(body + 24, 16)) : Guid.Empty;
                     break;
+                }
                 case "data":
                 {
-                    if (!haveFmt) throw Fail(name, "data chunk comes before the fmt chunk");
-                    var fmt = CheckFormat(name, tag, channels, rate, blockAlign, bits);
+                    if (format is null) throw Fail(name, "data chunk comes before the fmt chunk");
+                    var (fmt, plain) = CheckFormat(name, format, subFormat);
+                    int blockAlign = format.BlockAlign, channels = format.Channels;
                     long avail = b.Length - body;
                     if (size == 0xFFFFFFFF) size = rf64DataSize >= 0 ? rf64DataSize : avail; // RF64, or a streamed header
                     if (size > avail)
                         throw Fail(name, $"truncated: the data chunk says {size} bytes but only {avail} follow");
                     long frames = size / blockAlign; // a partial trailing frame is dropped
-                    info = new WavInfo(fmt, channels, rate, frames, extensible);
-                    return Decode(b.Slice(body, (int)(frames * blockAlign)), fmt, channels, rate);
+                    info = new WavInfo(fmt, channels, format.SampleRate, frames, extensible);
+                    return Decode(b.Slice(body, (int)(frames * blockAlign)), plain);
                 }
             }
             long next = body + size + (size & 1); // chunks are padded to an even length
@@ -86,11 +84,30 @@ public static class WavReader
             }
             pos = (int)next;
         }
-        throw Fail(name, haveFmt ? "no data chunk (truncated file?)" : "no fmt chunk (truncated or not a WAV file)");
+        throw Fail(name, format is not null ? "no data chunk (truncated file?)" : "no fmt chunk (truncated or not a WAV file)");
     }
 
-    private static WavSampleFormat CheckFormat(string name, ushort tag, ushort channels, int rate, ushort blockAlign, ushort bits)
+    /// <summary>The fmt chunk through NAudio (for WAVE_FORMAT_EXTENSIBLE the caller reads the SubFormat GUID at byte 24).</summary>
+    private static WaveFormat ParseFormat(string name, ReadOnlySpan<byte> chunk)
     {
+        if (BinaryPrimitives.ReadUInt16LittleEndian(chunk) == TagExtensible && chunk.Length < 40)
+            throw Fail(name, "WAVE_FORMAT_EXTENSIBLE fmt chunk shorter than 40 bytes");
+        try
+        {
+            using var br = new BinaryReader(new MemoryStream(chunk.ToArray()));
+            return WaveFormat.FromFormatChunk(br, chunk.Length);
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
+        {
+            throw Fail(name, $"corrupt fmt chunk ({e.Message})");
+        }
+    }
+
+    /// <summary>Our sample format for a WAV format, and the plain (non-extensible) NAudio format that decodes it.</summary>
+    private static (WavSampleFormat Format, WaveFormat Plain) CheckFormat(string name, WaveFormat wf, Guid subFormat)
+    {
+        int channels = wf.Channels, rate = wf.SampleRate, bits = wf.BitsPerSample;
+        ushort tag = wf.Encoding == WaveFormatEncoding.Extensible ? SubFormatTag(subFormat) : (ushort)wf.Encoding;
         if (channels < 1 || channels > MaxChannels) throw Fail(name, $"{channels} channels; 1 to {MaxChannels} are supported");
         if (rate < 1 || rate > 1_536_000) throw Fail(name, $"sample rate {rate} Hz is not valid");
         WavSampleFormat fmt = (tag, bits) switch
@@ -105,30 +122,50 @@ public static class WavReader
             (TagFloat, _) => throw Fail(name, $"{bits}-bit float is not supported (32, 64 are)"),
             _ => throw Fail(name, $"unsupported WAV encoding {EncodingName(tag)}; convert it to PCM or float first (e.g. with ffmpeg)"),
         };
-        if (blockAlign != channels * (bits / 8))
-            throw Fail(name, $"block align {blockAlign} does not match {channels} channels of {bits} bits");
-        return fmt;
+        if (wf.BlockAlign != channels * (bits / 8))
+            throw Fail(name, $"block align {wf.BlockAlign} does not match {channels} channels of {bits} bits");
+        var plain = WaveFormat.CreateCustomFormat(tag == TagFloat ? WaveFormatEncoding.IeeeFloat : WaveFormatEncoding.Pcm,
+            rate, channels, rate * wf.BlockAlign, wf.BlockAlign, bits);
+        return (fmt, plain);
     }
 
-    private static AudioClip Decode(ReadOnlySpan<byte> d, WavSampleFormat fmt, int channels, int rate)
+    /// <summary>The format tag a KSDATAFORMAT_SUBTYPE GUID stands for (its first two bytes; 0 when not the standard base GUID).</summary>
+    private static ushort SubFormatTag(Guid g)
     {
-        int bps = fmt.Bits() / 8;
-        int frames = d.Length / (bps * channels);
+        Span<byte> b = stackalloc byte[16];
+        g.TryWriteBytes(b);
+        ReadOnlySpan<byte> baseTail = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71];
+        return b[2..].SequenceEqual(baseTail) ? BinaryPrimitives.ReadUInt16LittleEndian(b) : (ushort)0;
+    }
+
+    /// <summary>Deinterleaves the data through NAudio's sample converters (integer PCM scaled by 1/2^(bits-1)).</summary>
+    private static AudioClip Decode(ReadOnlySpan<byte> d, WaveFormat plain)
+    {
+        int channels = plain.Channels, frames = d.Length / plain.BlockAlign;
         var ch = new float[channels][];
         for (int c = 0; c < channels; c++) ch[c] = new float[frames];
-        int p = 0;
-        for (int i = 0; i < frames; i++)
-            for (int c = 0; c < channels; c++, p += bps)
-                ch[c][i] = fmt switch
-                {
-                    WavSampleFormat.Pcm8 => (d[p] - 128) / 128f,
-                    WavSampleFormat.Pcm16 => BinaryPrimitives.ReadInt16LittleEndian(d[p..]) / 32768f,
-                    WavSampleFormat.Pcm24 => ((d[p] | (d[p + 1] << 8) | (d[p + 2] << 16)) << 8 >> 8) / 8388608f,
-                    WavSampleFormat.Pcm32 => (float)(BinaryPrimitives.ReadInt32LittleEndian(d[p..]) / 2147483648.0),
-                    WavSampleFormat.Float32 => BinaryPrimitives.ReadSingleLittleEndian(d[p..]),
-                    _ => (float)BinaryPrimitives.ReadDoubleLittleEndian(d[p..]),
-                };
-        return new AudioClip(rate, ch);
+        var samples = new BytesWaveProvider(d.ToArray(), plain).ToSampleProvider();
+        var buf = new float[Math.Max(channels, 8192 / channels * channels)];
+        int frame = 0;
+        for (int n; frame < frames && (n = samples.Read(buf.AsSpan())) > 0;)
+            for (int i = 0; i + channels <= n && frame < frames; i += channels, frame++)
+                for (int c = 0; c < channels; c++) ch[c][frame] = buf[i + c];
+        if (frame != frames) throw new InvalidOperationException($"decoded {frame} of {frames} frames");
+        return new AudioClip(plain.SampleRate, ch);
+    }
+
+    /// <summary>A byte array as an NAudio wave provider.</summary>
+    private sealed class BytesWaveProvider(byte[] data, WaveFormat format) : IWaveProvider
+    {
+        private int _pos;
+        public WaveFormat WaveFormat => format;
+        public int Read(Span<byte> buffer)
+        {
+            int n = Math.Min(buffer.Length, data.Length - _pos);
+            data.AsSpan(_pos, n).CopyTo(buffer);
+            _pos += n;
+            return n;
+        }
     }
 
     private static string EncodingName(ushort tag) => tag switch

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Text;
+using NAudio.Wave;
 
 namespace JukeboxBridge.Audio.Wav;
 
@@ -38,31 +38,13 @@ public static class WavWriter
     {
         int channels = clip.ChannelCount, bps = format.Bits() / 8, block = channels * bps;
         long dataBytes = (long)clip.Frames * block;
-        bool extensible = channels > 2;
-        int fmtSize = extensible ? 40 : format.IsFloat() ? 18 : 16;
-        bool fact = format.IsFloat();
-        long riffSize = 4 + (8 + fmtSize) + (fact ? 12 : 0) + 8 + dataBytes + (dataBytes & 1);
+        long riffSize = 4 + (8 + 40) + 12 + 8 + dataBytes + (dataBytes & 1);
         if (riffSize > uint.MaxValue) throw new ArgumentException($"{clip.DurationSeconds:F0} s of {channels}-channel {format.Label()} exceeds the 4 GB WAV limit");
 
-        var h = new List<byte>();
-        void Str(string x) => h.AddRange(Encoding.ASCII.GetBytes(x));
-        void U16(int v) { var t = new byte[2]; BinaryPrimitives.WriteUInt16LittleEndian(t, (ushort)v); h.AddRange(t); }
-        void U32(long v) { var t = new byte[4]; BinaryPrimitives.WriteUInt32LittleEndian(t, (uint)v); h.AddRange(t); }
-        ushort tag = format.IsFloat() ? (ushort)3 : (ushort)1;
-
-        Str("RIFF"); U32(riffSize); Str("WAVE");
-        Str("fmt "); U32(fmtSize);
-        U16(extensible ? 0xFFFE : tag); U16(channels); U32(clip.SampleRate); U32((long)clip.SampleRate * block); U16(block); U16(format.Bits());
-        if (extensible)
-        {
-            U16(22); U16(format.Bits()); U32(ChannelMask(channels));
-            U16(tag); h.AddRange(new byte[] { 0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71 });
-        }
-        else if (fmtSize == 18) U16(0);
-        if (fact) { Str("fact"); U32(4); U32(clip.Frames); }
-        Str("data"); U32(dataBytes);
-        s.Write(h.ToArray());
-
+        // NAudio writes the RIFF structure (fmt, fact for float, sizes patched on close, the data pad byte); the
+        // samples are ours: NAudio's WriteSample truncates towards zero and scales by 2^(bits-1)-1, where we round to
+        // nearest and scale by 2^(bits-1), the inverse of the reader.
+        using var w = new WaveFileWriter(new NonClosingStream(s), WaveFormatOf(clip.SampleRate, channels, format));
         var buf = new byte[Math.Max(block, 65536 / block * block)];
         int framesPerBuf = buf.Length / block;
         for (int start = 0; start < clip.Frames; start += framesPerBuf)
@@ -71,9 +53,37 @@ public static class WavWriter
             for (int i = start; i < start + n; i++)
                 for (int c = 0; c < channels; c++, p += bps)
                     Encode(buf.AsSpan(p), clip.Channels[c][i], format);
-            s.Write(buf, 0, n * block);
+            w.Write(buf.AsSpan(0, n * block));
         }
-        if ((dataBytes & 1) == 1) s.WriteByte(0);
+    }
+
+    /// <summary>Plain PCM/float for mono and stereo; WAVE_FORMAT_EXTENSIBLE with the standard channel mask above two.</summary>
+    private static WaveFormat WaveFormatOf(int rate, int channels, WavSampleFormat format)
+    {
+        int bits = format.Bits();
+        if (channels > 2)
+            return new WaveFormatExtensible(rate, bits, channels,
+                format.IsFloat() ? AudioMediaSubtypes.MEDIASUBTYPE_IEEE_FLOAT : AudioMediaSubtypes.MEDIASUBTYPE_PCM, bits, (int)ChannelMask(channels));
+        return format.IsFloat()
+            ? WaveFormat.CreateCustomFormat(WaveFormatEncoding.IeeeFloat, rate, channels, rate * channels * bits / 8, channels * bits / 8, bits)
+            : new WaveFormat(rate, bits, channels);
+    }
+
+    /// <summary>WaveFileWriter closes its stream on dispose; the caller owns it.</summary>
+    private sealed class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => inner.CanRead;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => inner.CanWrite;
+        public override long Length => inner.Length;
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override void SetLength(long value) => inner.SetLength(value);
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+        protected override void Dispose(bool disposing) { if (disposing) inner.Flush(); }
     }
 
     private static void Encode(Span<byte> d, float x, WavSampleFormat f)
