@@ -28,7 +28,7 @@ public static class AsciiTransliteration
             ['′'] = "'", ['″'] = "\"", ['…'] = "...", ['«'] = "<<", ['»'] = ">>", ['‹'] = "<", ['›'] = ">",
             ['•'] = "*", ['·'] = "*", ['©'] = "(c)", ['®'] = "(r)", ['™'] = "(tm)", ['°'] = " deg ",
             ['½'] = " 1/2", ['¼'] = " 1/4", ['¾'] = " 3/4", ['¹'] = "1", ['²'] = "2", ['³'] = "3",
-            ['¡'] = "!", ['¿'] = "?", ['×'] = "x", ['÷'] = "/", ['\u00a0'] = " ", ['\u2009'] = " ", ['\u200b'] = "",
+            ['¡'] = "!", ['¿'] = "?", ['×'] = "x", ['÷'] = "/", ['\u00a0'] = " ", ['\u2009'] = " ",
         };
         // Greek (monotonic and basic polytonic letters after accent removal).
         AddPairs(t, "ΑA ΒB ΓG ΔD ΕE ΖZ ΗE ΙI ΚK ΛL ΜM ΝN ΟO ΠP ΡR ΣS ΤT ΥU ΩO αa βb γg δd εe ζz ηe ιi κk λl μm νn οo πp ρr σs ςs τt υu ωo");
@@ -53,6 +53,7 @@ public static class AsciiTransliteration
         foreach (var rune in text.EnumerateRunes())
         {
             if (rune.IsAscii) { sb.Append((char)rune.Value); continue; }
+            if (SpaceOrFormat(rune) is { } sf) { sb.Append(sf); continue; }
             if (rune.IsBmp && Table.TryGetValue((char)rune.Value, out var mapped)) { sb.Append(mapped); continue; }
             // Decompose (é → e + ◌́, ǆ → dž) and keep what is then ASCII or in the table.
             int before = sb.Length;
@@ -71,6 +72,27 @@ public static class AsciiTransliteration
         }
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Separators and format characters as unidecode writes them: every space separator (Zs) is a space, the line
+    /// separator a newline and the paragraph separator two; format characters (Cf: soft hyphen, joiners,
+    /// direction marks, BOM, ...) vanish, except U+200B ZERO WIDTH SPACE (a space), U+06DD (@) and the interlinear
+    /// annotation marks U+FFF9..U+FFFB ({ | }). Null for any other character.
+    /// </summary>
+    private static string? SpaceOrFormat(Rune r) => r.Value switch
+    {
+        0x200B => " ",
+        0x06DD => "@",
+        0xFFF9 => "{", 0xFFFA => "|", 0xFFFB => "}",
+        _ => Rune.GetUnicodeCategory(r) switch
+        {
+            UnicodeCategory.SpaceSeparator => " ",
+            UnicodeCategory.LineSeparator => "\n",
+            UnicodeCategory.ParagraphSeparator => "\n\n",
+            UnicodeCategory.Format => "",
+            _ => null,
+        },
+    };
 
     private static bool IsHan(Rune r) => r.Value is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x20000 and <= 0x2FA1F) or (>= 0xF900 and <= 0xFAFF);
 

@@ -4,10 +4,12 @@ namespace JukeboxBridge.Model.Vqvae;
 
 /// <summary>
 /// Codes are argmin of ||x||² - 2x·k + ||k||² in float32. Where the best two distances are within
-/// rounding of each other the winner depends on how the sums were accumulated; OpenAI's reference
-/// (PyTorch 1.13, CPU) behaves like plain sequential float32 multiply-then-add over the embedding, so
-/// such rows are recomputed that way (ties still go to the lowest index). Rows with a clear winner
-/// (nearly all) keep the fast matmul result.
+/// rounding of each other the winner depends on how the sums were accumulated, so such rows are recomputed with
+/// the reference's own float32 rounding (PyTorch 1.13 on CPU with the generic BLAS, as the fixtures were made):
+/// the dot products x·k as the reference BLAS sgemm forms them (sequential multiply, then add, over the
+/// embedding), the squared norms as torch.sum's vectorised cascade (<see cref="TorchInnerSum"/>). Bit-equal
+/// distances then go to the lowest index, as torch.min does. Rows with a clear winner (nearly all) keep the fast
+/// matmul result.
 /// </summary>
 internal static class NearTies
 {
@@ -30,16 +32,13 @@ internal static class NearTies
         var kk = new float[bins];
         for (int j = 0; j < bins; j++)
         {
-            float s = 0;
-            for (int e = 0; e < emb; e++) { float v = kc[j * emb + e]; s += v * v; }
-            kk[j] = s;
+            kk[j] = TorchInnerSum.Squares(kc.AsSpan(j * emb, emb));
         }
         var codes = new long[n];
         var dmin = new float[n];
         for (int r = 0; r < n; r++)
         {
-            float xx = 0;
-            for (int e = 0; e < emb; e++) { float v = xr[r * emb + e]; xx += v * v; }
+            float xx = TorchInnerSum.Squares(xr.AsSpan(r * emb, emb));
             float best = float.PositiveInfinity;
             int bestJ = 0;
             for (int j = 0; j < bins; j++)
