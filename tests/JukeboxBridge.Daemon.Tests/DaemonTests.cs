@@ -53,8 +53,8 @@ public class DaemonTests
         using var c = new DaemonClient(daemon.LocalClient, curve: false);
         var welcome = c.Handshake();
         Assert.Equal(["default"], welcome.Models);
-        Assert.Contains("rock", welcome.Genres);                                   // the labelled top prior's genres and artists
-        Assert.Contains("brass_city", welcome.Artists);
+        Assert.Contains("rock", c.Styles.Genres);                                   // the labelled top prior's genres and artists
+        Assert.Contains("brass_city", c.Styles.Artists);
     }
 
     [Fact]

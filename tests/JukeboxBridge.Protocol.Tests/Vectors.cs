@@ -25,6 +25,7 @@ public static class Vectors
     public static IReadOnlyList<(string Name, Message Message)> Examples()
     {
         var nonce = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var clientNonce = Enumerable.Range(32, 32).Select(i => (byte)i).ToArray();
         var pcm = new float[8];
         for (int i = 0; i < 4; i++) { pcm[2 * i] = MathF.Sin(i * 0.5f); pcm[2 * i + 1] = -pcm[2 * i]; }
         var bytes = new byte[pcm.Length * 4];
@@ -34,9 +35,10 @@ public static class Vectors
         return
         [
             ("hello", new Hello("jukeboxbridge-vst3/0.1", [1])),
-            ("welcome", new Welcome("jukeboxbridge/0.1", 1, nonce, ["default"], ["aurora", "grit"], ["rock", "techno"], "cpu", 0, limits)),
-            ("auth", new Auth("studio-laptop", JukeboxBridge.Protocol.Security.HmacAuth.Mac(new byte[32], nonce, "studio-laptop"))),
-            ("auth_ok", new AuthOk()),
+            ("welcome", new Welcome("jukeboxbridge/0.1", 1, nonce, ["default"], "cpu", 0, limits)),
+            ("auth", new Auth("studio-laptop", JukeboxBridge.Protocol.Security.HmacAuth.Mac(new byte[32], nonce, "studio-laptop"), clientNonce)),
+            ("auth_ok", new AuthOk(JukeboxBridge.Protocol.Security.HmacAuth.ServerMac(new byte[32], clientNonce, nonce, "studio-laptop"),
+                                   new StyleLists(["aurora", "grit"], ["rock", "techno"]))),
             ("submit_continue", new Submit(7, "continue", new SubmitSettings { Seconds = 8, Variations = 3, Temperature = 0.98, Artist = "grit", Genre = "rock" },
                                            Prompt: new PcmFormat(48000, 2, 4), PromptPcm: bytes)),
             ("submit_resume", new Submit(8, "resume", new SubmitSettings(), Job: "20261125-041501-3f2a")),
@@ -47,8 +49,8 @@ public static class Vectors
             ("take_done", new TakeDone("20261125-041501-3f2a", 3, 9, 12.0)),
             ("error", new Error(ErrorCodes.BadSettings, "unknown artist 'grt' (did you mean grit?)", Request: 7)),
             ("cancel", new Cancel("20261125-041501-3f2a")),
-            ("list_jobs", new ListJobs()),
-            ("jobs", new JobList([new JobInfo("20261125-041501-3f2a", "done", "continue", 8, 3, 9, "2026-11-25T04:15:01Z")])),
+            ("list_jobs", new ListJobs(100, 50)),
+            ("jobs", new JobList([new JobInfo("20261125-041501-3f2a", "done", "continue", 8, 3, 9, "2026-11-25T04:15:01Z")], 100, 101)),
             ("fetch", new Fetch("20261125-041501-3f2a", 4)),
             ("ping", new Ping(1234567890123)),
             ("pong", new Pong(1234567890123)),

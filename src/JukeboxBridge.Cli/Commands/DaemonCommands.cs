@@ -35,6 +35,7 @@ internal sealed class DaemonOptionSet
         try { c.Handshake(); }
         catch (TimeoutException) { c.Dispose(); throw new IOException($"no answer from a daemon at {file.Endpoint} (is `jukebox serve` running?)"); }
         catch (ProtocolException e) { c.Dispose(); throw new IOException($"the daemon at {file.Endpoint} refused this client: {e.Message}"); }
+        catch (DaemonIdentityException e) { c.Dispose(); throw new IOException(e.Message); }
         return c;
     }
 
@@ -103,8 +104,7 @@ public static class DaemonCommands
         cmd.SetAction(r => ctx.Guard(() =>
         {
             using var c = d.Connect(r);
-            c.Send(new ListJobs());
-            var jobs = c.Expect<JobList>().Jobs;
+            var jobs = c.ListAllJobs();
             if (jobs.Count == 0) ctx.Err.WriteLine("no jobs");
             foreach (var j in jobs)
                 ctx.Out.WriteLine($"{j.Job}  {j.State,-9}  {j.Mode,-8}  {j.Seconds,5:F1} s  x{j.Variations}  {j.BlocksWritten} blocks  {j.Created}");
@@ -124,11 +124,10 @@ public static class DaemonCommands
             using var c = d.Connect(r);
             string id = r.GetValue(job)!;
             c.Send(new Cancel(id));
-            c.Send(new ListJobs());
-            JobList list;
-            try { list = c.Expect<JobList>(); }
-            catch (ProtocolException e) when (e.Code == ErrorCodes.Cancelled) { list = c.Expect<JobList>(); }
-            var info = list.Jobs.FirstOrDefault(j => j.Job == id);
+            IReadOnlyList<JobInfo> list;
+            try { list = c.ListAllJobs(); }
+            catch (ProtocolException e) when (e.Code == ErrorCodes.Cancelled) { list = c.ListAllJobs(); }
+            var info = list.FirstOrDefault(j => j.Job == id);
             ctx.Out.WriteLine($"{id}: cancel requested ({info?.State ?? "unknown"})");
             return 0;
         }));
@@ -145,9 +144,8 @@ public static class DaemonCommands
         cmd.SetAction(r => ctx.Guard(() =>
         {
             using var c = d.Connect(r);
-            c.Send(new ListJobs());
             string id = r.GetValue(job)!;
-            var info = c.Expect<JobList>().Jobs.FirstOrDefault(j => j.Job == id) ?? throw new ArgumentException($"the daemon has no job '{id}' of this client (see `jukebox jobs`)");
+            var info = c.ListAllJobs().FirstOrDefault(j => j.Job == id) ?? throw new ArgumentException($"the daemon has no job '{id}' of this client (see `jukebox jobs`)");
             c.Send(new Fetch(info.Job, 0));
             return Stream(ctx, c, info.Job, (int)info.Variations, r.GetValue(output)!);
         }));

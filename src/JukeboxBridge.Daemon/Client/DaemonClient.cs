@@ -15,12 +15,20 @@ public sealed class DaemonClient : IDisposable
 {
     private readonly DealerSocket _socket = new();
     public Welcome? Welcome { get; private set; }
+    /// <summary>The served model's artists and genres (from auth_ok).</summary>
+    public StyleLists Styles { get; private set; } = StyleLists.None;
 
     public DaemonClient(ClientFile file) : this(file, file.Curve) { }
 
+    /// <summary>The largest message a daemon sends a client (a block is far smaller; the job list is paged).</summary>
+    public const long MaxIncomingBytes = 16L << 20;
+
     public DaemonClient(ClientFile file, bool curve)
     {
+        if (!curve && !new DaemonOptions { Endpoint = file.Endpoint }.IsLoopback)
+            throw new DaemonIdentityException($"refusing to send audio and credentials to {file.Endpoint} without encryption: a daemon off this machine needs CURVE (use the client file `jukebox keys add-client` made for it)");
         _socket.Options.Linger = TimeSpan.Zero;
+        _socket.Options.MaxMsgSize = MaxIncomingBytes;
         if (curve)
         {
             _socket.Options.CurveServerKey = NetMQ.NetMQCertificate.FromPublicKey(file.ServerPublicKey).PublicKey;
@@ -32,14 +40,35 @@ public sealed class DaemonClient : IDisposable
 
     public ClientFile File { get; }
 
-    /// <summary>hello → welcome → auth → auth_ok; throws ProtocolException with the daemon's error otherwise.</summary>
+    /// <summary>
+    /// hello → welcome → auth → auth_ok, both ways: the daemon must prove it holds this client's secret (auth_ok's
+    /// MAC over our nonce), else <see cref="DaemonIdentityException"/>. The daemon's errors become ProtocolExceptions.
+    /// </summary>
     public Welcome Handshake(string client = "jukebox-cli/0.1", TimeSpan? timeout = null)
     {
+        if (Welcome is not null) throw new InvalidOperationException("this connection has already authenticated");
         Send(new Hello(client, [Message.Version]));
         var welcome = Expect<Welcome>(timeout);
-        Send(new Auth(File.ClientId, HmacAuth.Mac(File.SecretBytes, welcome.Nonce, File.ClientId)));
-        Expect<AuthOk>(timeout);
+        var nonce = HmacAuth.NewNonce();
+        Send(new Auth(File.ClientId, HmacAuth.Mac(File.SecretBytes, welcome.Nonce, File.ClientId), nonce));
+        var ok = Expect<AuthOk>(timeout);
+        if (!HmacAuth.VerifyServer(File.SecretBytes, nonce, welcome.Nonce, File.ClientId, ok.Mac))
+            throw new DaemonIdentityException($"the daemon at {File.Endpoint} could not prove it knows client '{File.ClientId}': refusing to talk to it (is another program listening on that port?)");
+        Styles = ok.Styles;
         return Welcome = welcome;
+    }
+
+    /// <summary>Every job of this client, page by page (list_jobs with offset and limit).</summary>
+    public IReadOnlyList<JobInfo> ListAllJobs(TimeSpan? timeout = null)
+    {
+        var all = new List<JobInfo>();
+        while (true)
+        {
+            Send(new ListJobs(all.Count, ListJobs.MaxLimit));
+            var page = Expect<JobList>(timeout);
+            all.AddRange(page.Jobs);
+            if (page.Jobs.Count == 0 || all.Count >= (page.Total ?? all.Count)) return all;
+        }
     }
 
     public void Send(Message m)
@@ -71,3 +100,6 @@ public sealed class DaemonClient : IDisposable
 
     public void Dispose() => _socket.Dispose();
 }
+
+/// <summary>The peer at the endpoint is not the daemon the client file names (it failed mutual authentication).</summary>
+public sealed class DaemonIdentityException(string message) : IOException(message);

@@ -106,10 +106,15 @@ public sealed class KeyStore
         return entry is null ? null : Convert.FromHexString(entry.Secret);
     }
 
+    /// <summary>Reads a client file, refusing one that others can read (it holds the secret): chmod 600 it.</summary>
     public static ClientFile ReadClientFile(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"no client file at {path}: start `jukebox serve` once on this machine, or copy a file made by `jukebox keys add-client`", path);
-        return JsonSerializer.Deserialize<ClientFile>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path} is empty");
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+            throw new UnauthorizedAccessException($"{path} can be read by other users and holds this client's secret: run `chmod 600 {path}` (and, if others could have read it, `jukebox keys revoke` it on the daemon and make a new one)");
+        var file = JsonSerializer.Deserialize<ClientFile>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path} is empty");
+        if (file.Secret is not { Length: HmacAuth.SecretBytes * 2 } || !file.Secret.All(char.IsAsciiHexDigit)) throw new FormatException($"{path}: 'secret' must be {HmacAuth.SecretBytes * 2} hex digits");
+        return file;
     }
 
     private byte[] AddSecret(string name)

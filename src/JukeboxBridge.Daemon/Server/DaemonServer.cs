@@ -117,7 +117,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
                 case Credit c: OnCredit(session, client, c); break;
                 case Cancel c: OnCancel(session, client, c); break;
                 case Fetch f: OnFetch(session, client, f); break;
-                case ListJobs: Send(identity, new JobList(_book.Of(client).Select(j => j.Info()).ToList())); break;
+                case ListJobs l: OnListJobs(identity, client, l); break;
                 default: Send(identity, new Error(ErrorCodes.BadMessage, $"a client does not send '{msg.Type}'")); break;
             }
         }
@@ -139,7 +139,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         var session = new Session(identity, HmacAuth.NewNonce());
         _sessions[key] = session;
         long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        Send(identity, new Welcome("jukeboxbridge/0.1", Message.Version, session.Nonce, [Path.GetFileNameWithoutExtension(_bundle.Source)], _artists, _genres,
+        Send(identity, new Welcome("jukeboxbridge/0.1", Message.Version, session.Nonce, [Path.GetFileNameWithoutExtension(_bundle.Source)],
             _o.Device.Device, Math.Round(memory / 1e9, 1), new ServerLimits(_o.MaxMessageBytes, _o.MaxPromptSeconds, _o.MaxQueuedJobsPerClient, _o.MaxVariations)));
     }
 
@@ -151,13 +151,20 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         {
             session.Client = a.ClientId;
             _log.LogInformation("Client {Client} authenticated", a.ClientId);
-            Send(identity, new AuthOk());
+            Send(identity, new AuthOk(HmacAuth.ServerMac(secret, a.Nonce, session.Nonce, a.ClientId), new StyleLists(_artists, _genres)));
             return;
         }
         session.Failures++;
         _log.LogWarning("Authentication failed for client id {ClientId} (attempt {Failures})", a.ClientId, session.Failures);
         Send(identity, new Error(ErrorCodes.AuthFailed, "authentication failed"));
         if (session.Failures >= 3) _sessions.Remove(key);
+    }
+
+    private void OnListJobs(byte[] identity, string client, ListJobs l)
+    {
+        var all = _book.Of(client);
+        int offset = (int)Math.Min(l.Offset ?? 0, all.Count), limit = (int)(l.Limit ?? ListJobs.DefaultLimit);
+        Send(identity, new JobList(all.Skip(offset).Take(limit).Select(j => j.Info()).ToList(), offset, all.Count));
     }
 
     private void OnSubmit(Session session, string client, Submit s)

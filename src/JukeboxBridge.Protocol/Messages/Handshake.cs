@@ -20,36 +20,62 @@ public sealed record ServerLimits(long MaxMessageBytes, double MaxPromptSeconds,
 
 /// <summary>
 /// Daemon → client: the chosen protocol version, the authentication challenge (a fresh 32-byte nonce for
-/// HMAC-SHA256), and what the daemon offers: models, styles, device and memory, limits.
+/// HMAC-SHA256), and what the daemon offers: models, device and memory, limits. The style lists come in
+/// <see cref="AuthOk"/>: nothing sizeable goes to a peer that has not authenticated.
 /// </summary>
-public sealed record Welcome(string Server, long ChosenVersion, byte[] Nonce, IReadOnlyList<string> Models, IReadOnlyList<string> Artists,
-                             IReadOnlyList<string> Genres, string Device, double MemoryGb, ServerLimits Limits) : Message
+public sealed record Welcome(string Server, long ChosenVersion, byte[] Nonce, IReadOnlyList<string> Models,
+                             string Device, double MemoryGb, ServerLimits Limits) : Message
 {
     public const string AuthScheme = "hmac-sha256";
     public override string Type => "welcome";
     protected override void WriteFields(WireMap m) => m.Add("server", Server).Add("version", ChosenVersion).Add("auth", AuthScheme).Add("nonce", Nonce)
-        .Add("models", Models).Add("styles", new WireMap().Add("artists", Artists).Add("genres", Genres))
-        .Add("device", Device).Add("memory_gb", MemoryGb).Add("limits", Limits.ToMap());
+        .Add("models", Models).Add("device", Device).Add("memory_gb", MemoryGb).Add("limits", Limits.ToMap());
     internal static Welcome From(WireMap m)
     {
         if (m.String("auth") != AuthScheme) throw new ProtocolException(ErrorCodes.BadMessage, $"unknown auth scheme '{m.String("auth")}'");
-        var styles = m.Map("styles");
-        return new(m.String("server"), m.Long("version"), m.Bytes("nonce"), m.Strings("models"), styles.Strings("artists"), styles.Strings("genres"),
+        var nonce = m.Bytes("nonce");
+        if (nonce.Length != Security.HmacAuth.NonceBytes) throw new ProtocolException(ErrorCodes.BadMessage, $"field 'nonce' must be {Security.HmacAuth.NonceBytes} bytes");
+        return new(m.String("server"), m.Long("version"), nonce, m.Strings("models"),
                    m.String("device"), m.Double("memory_gb"), ServerLimits.From(m.Map("limits")));
     }
 }
 
-/// <summary>Client → daemon: the answer to the challenge, HMAC-SHA256(secret, "jukeboxbridge-auth-v1" ‖ nonce ‖ client id).</summary>
-public sealed record Auth(string ClientId, byte[] Mac) : Message
+/// <summary>
+/// Client → daemon: the answer to the challenge, HMAC-SHA256(secret, "jukeboxbridge-auth-v1" ‖ nonce ‖ client id), and
+/// the client's own fresh 32-byte challenge <see cref="Nonce"/>, which the daemon must answer in <see cref="AuthOk"/>.
+/// </summary>
+public sealed record Auth(string ClientId, byte[] Mac, byte[] Nonce) : Message
 {
     public override string Type => "auth";
-    protected override void WriteFields(WireMap m) => m.Add("client_id", ClientId).Add("mac", Mac);
-    internal static Auth From(WireMap m) => new(m.String("client_id"), m.Bytes("mac"));
+    protected override void WriteFields(WireMap m) => m.Add("client_id", ClientId).Add("mac", Mac).Add("nonce", Nonce);
+    internal static Auth From(WireMap m)
+    {
+        string id = m.String("client_id");
+        if (id.Length is 0 or > 128) throw new ProtocolException(ErrorCodes.BadMessage, "field 'client_id' must be 1 to 128 characters");
+        if (!m.Has("nonce"))
+            throw new ProtocolException(ErrorCodes.BadMessage, "field 'nonce' (the client's challenge: daemons prove who they are since 0.2) is missing: update the plugin or the CLI");
+        var nonce = m.Bytes("nonce");
+        if (nonce.Length != Security.HmacAuth.NonceBytes) throw new ProtocolException(ErrorCodes.BadMessage, $"field 'nonce' must be {Security.HmacAuth.NonceBytes} bytes");
+        return new(id, m.Bytes("mac"), nonce);
+    }
 }
 
-/// <summary>Daemon → client: authentication succeeded; everything else is now served.</summary>
-public sealed record AuthOk : Message
+/// <summary>Artist and genre names the served model knows (empty for a model without labels).</summary>
+public sealed record StyleLists(IReadOnlyList<string> Artists, IReadOnlyList<string> Genres)
+{
+    public static readonly StyleLists None = new([], []);
+    public WireMap ToMap() => new WireMap().Add("artists", Artists).Add("genres", Genres);
+    public static StyleLists From(WireMap m) => new(m.Strings("artists"), m.Strings("genres"));
+}
+
+/// <summary>
+/// Daemon → client: authentication succeeded; everything else is now served. <see cref="Mac"/> proves the daemon
+/// holds the client's secret: HMAC-SHA256(secret, "jukeboxbridge-server-v1" ‖ client nonce ‖ daemon nonce ‖ client id);
+/// clients refuse an auth_ok without a valid one. <see cref="Styles"/>: what the served model knows.
+/// </summary>
+public sealed record AuthOk(byte[] Mac, StyleLists Styles) : Message
 {
     public override string Type => "auth_ok";
-    protected override void WriteFields(WireMap m) { }
+    protected override void WriteFields(WireMap m) => m.Add("mac", Mac).Add("styles", Styles.ToMap());
+    internal static AuthOk From(WireMap m) => new(m.Bytes("mac"), m.OptMap("styles") is { } s ? StyleLists.From(s) : StyleLists.None);
 }

@@ -19,18 +19,51 @@ public sealed record SubmitSettings
     public WireMap ToMap() => new WireMap().Add("model", Model).Add("seconds", Seconds).Add("variations", Variations).Add("seed", Seed)
         .Add("temperature", Temperature).Add("top_k", TopK).Add("top_p", TopP).Add("artist", Artist).Add("genre", Genre).Add("lyrics", Lyrics);
 
+    /// <summary>The ranges every daemon accepts (docs/protocol.md); a daemon's own limits (max seconds, variations) come on top.</summary>
+    public const double MaxSecondsAny = 3600, MaxTemperature = 10;
+    public const long MaxVariationsAny = 64, MaxSeed = int.MaxValue, MaxTopK = 1 << 16;
+    public const int MaxNameChars = 256, MaxLyricsChars = 64 << 10;
+
     public static SubmitSettings From(WireMap m) => new()
     {
-        Model = m.OptString("model"), Seconds = m.OptDouble("seconds"), Variations = m.OptLong("variations"), Seed = m.OptLong("seed"),
-        Temperature = m.OptDouble("temperature"), TopK = m.OptLong("top_k"), TopP = m.OptDouble("top_p"),
-        Artist = m.OptString("artist"), Genre = m.OptString("genre"), Lyrics = m.OptString("lyrics"),
+        Model = Text(m, "model", MaxNameChars),
+        Seconds = Number(m, "seconds", 0, MaxSecondsAny, openLow: true),
+        Variations = Integer(m, "variations", 1, MaxVariationsAny),
+        Seed = Integer(m, "seed", 0, MaxSeed),
+        Temperature = Number(m, "temperature", 0, MaxTemperature, openLow: true),
+        TopK = Integer(m, "top_k", 0, MaxTopK),
+        TopP = Number(m, "top_p", 0, 1, openLow: false),
+        Artist = Text(m, "artist", MaxNameChars), Genre = Text(m, "genre", MaxNameChars), Lyrics = Text(m, "lyrics", MaxLyricsChars),
     };
+
+    private static double? Number(WireMap m, string key, double low, double high, bool openLow)
+    {
+        if (m.OptDouble(key) is not double v) return null;
+        if (!double.IsFinite(v) || v > high || (openLow ? v <= low : v < low))
+            throw new ProtocolException(ErrorCodes.BadSettings, $"settings.{key} must be a finite number in {(openLow ? "(" : "[")}{low}, {high}], got {v}");
+        return v;
+    }
+
+    private static long? Integer(WireMap m, string key, long low, long high)
+    {
+        if (m.OptLong(key) is not long v) return null;
+        if (v < low || v > high) throw new ProtocolException(ErrorCodes.BadSettings, $"settings.{key} must be an integer in [{low}, {high}], got {v}");
+        return v;
+    }
+
+    private static string? Text(WireMap m, string key, int maxChars)
+    {
+        if (m.OptString(key) is not string v) return null;
+        if (v.Length > maxChars) throw new ProtocolException(ErrorCodes.BadSettings, $"settings.{key} is {v.Length} characters; at most {maxChars}");
+        return v;
+    }
 }
 
 /// <summary>The shape of a PCM frame: sample rate, channels, frames (float32 LE interleaved: frames·channels·4 bytes).</summary>
 public sealed record PcmFormat(long Rate, long Channels, long Frames)
 {
-    public long Bytes => Frames * Channels * 4;
+    /// <summary>frames·channels·4, or -1 when that overflows (such a frame can never match a PCM frame's length).</summary>
+    public long Bytes => Frames < 0 || Channels < 0 || Frames > long.MaxValue / 4 / Math.Max(1, Channels) ? -1 : Frames * Channels * 4;
     public WireMap ToMap() => new WireMap().Add("rate", Rate).Add("channels", Channels).Add("frames", Frames);
     public static PcmFormat From(WireMap m) => new(m.Long("rate"), m.Long("channels"), m.Long("frames"));
 }
@@ -52,7 +85,14 @@ public sealed record Submit(long Request, string Mode, SubmitSettings Settings, 
         string mode = m.String("mode");
         if (!Modes.Contains(mode)) throw new ProtocolException(ErrorCodes.BadMessage, $"unknown mode '{mode}' (continue, sample, upsample, resume)");
         var prompt = m.OptMap("prompt") is { } p ? PcmFormat.From(p) : null;
-        return new(m.Long("request"), mode, SubmitSettings.From(m.OptMap("settings") ?? new WireMap()), m.OptString("job"), prompt, pcm);
+        // PCM only where the mode takes it: a sample/upsample/resume never carries a prompt.
+        if (mode != "continue" && (prompt is not null || pcm is not null))
+            throw new ProtocolException(ErrorCodes.BadMessage, $"a {mode} submit carries no prompt");
+        if (mode == "continue" && prompt is null) throw new ProtocolException(ErrorCodes.BadMessage, "a continue submit needs field 'prompt' and its PCM frame");
+        string? job = m.OptString("job");
+        if (job is not null) JobId.Check(job, "job");
+        if (mode is "upsample" or "resume" && job is null) throw new ProtocolException(ErrorCodes.BadMessage, $"a {mode} submit needs field 'job'");
+        return new(m.Long("request"), mode, SubmitSettings.From(m.OptMap("settings") ?? new WireMap()), job, prompt, pcm);
     }
 }
 
@@ -69,14 +109,25 @@ public sealed record Cancel(string Job) : Message
 {
     public override string Type => "cancel";
     protected override void WriteFields(WireMap m) => m.Add("job", Job);
-    internal static Cancel From(WireMap m) => new(m.String("job"));
+    internal static Cancel From(WireMap m) => new(JobId.Check(m.String("job"), "job"));
 }
 
-/// <summary>Client → daemon: which of my jobs exist (queued, running, done, cancelled, failed).</summary>
-public sealed record ListJobs : Message
+/// <summary>
+/// Client → daemon: which of my jobs exist (queued, running, done, cancelled, failed), oldest first, one page:
+/// <see cref="Limit"/> jobs (1..500, default 100) from <see cref="Offset"/>.
+/// </summary>
+public sealed record ListJobs(long? Offset = null, long? Limit = null) : Message
 {
+    public const long DefaultLimit = 100, MaxLimit = 500;
     public override string Type => "list_jobs";
-    protected override void WriteFields(WireMap m) { }
+    protected override void WriteFields(WireMap m) => m.Add("offset", Offset).Add("limit", Limit);
+    internal static ListJobs From(WireMap m)
+    {
+        long? offset = m.OptLong("offset"), limit = m.OptLong("limit");
+        if (offset is < 0) throw new ProtocolException(ErrorCodes.BadMessage, "field 'offset' must be >= 0");
+        if (limit is < 1 or > MaxLimit) throw new ProtocolException(ErrorCodes.BadMessage, $"field 'limit' must be 1 to {MaxLimit}");
+        return new(offset, limit);
+    }
 }
 
 /// <summary>One job in <see cref="JobList"/>.</summary>
@@ -87,13 +138,14 @@ public sealed record JobInfo(string Job, string State, string Mode, double Secon
     public static JobInfo From(WireMap m) => new(m.String("job"), m.String("state"), m.String("mode"), m.Double("seconds"), m.Long("variations"), m.Long("blocks"), m.String("created"));
 }
 
-/// <summary>Daemon → client: the answer to <see cref="ListJobs"/>.</summary>
-public sealed record JobList(IReadOnlyList<JobInfo> Jobs) : Message
+/// <summary>Daemon → client: one page of the answer to <see cref="ListJobs"/>: the jobs from <see cref="Offset"/>, of <see cref="Total"/>.</summary>
+public sealed record JobList(IReadOnlyList<JobInfo> Jobs, long Offset = 0, long? Total = null) : Message
 {
     public override string Type => "jobs";
-    protected override void WriteFields(WireMap m) => m.Add("jobs", Jobs.Select(j => j.ToMap()).ToList());
+    protected override void WriteFields(WireMap m) => m.Add("jobs", Jobs.Select(j => j.ToMap()).ToList()).Add("offset", Offset).Add("total", Total ?? Jobs.Count);
     internal static JobList From(WireMap m) =>
-        new(m.List("jobs").Select(x => JobInfo.From(x as WireMap ?? throw new ProtocolException(ErrorCodes.BadMessage, "jobs must be maps"))).ToList());
+        new(m.List("jobs").Select(x => JobInfo.From(x as WireMap ?? throw new ProtocolException(ErrorCodes.BadMessage, "jobs must be maps"))).ToList(),
+            m.OptLong("offset") ?? 0, m.OptLong("total"));
 }
 
 /// <summary>Client → daemon: send the job's blocks again from <see cref="FromSeq"/> (after a reconnect), within the credit.</summary>
@@ -101,5 +153,21 @@ public sealed record Fetch(string Job, long FromSeq) : Message
 {
     public override string Type => "fetch";
     protected override void WriteFields(WireMap m) => m.Add("job", Job).Add("from_seq", FromSeq);
-    internal static Fetch From(WireMap m) => new(m.String("job"), m.Long("from_seq"));
+    internal static Fetch From(WireMap m)
+    {
+        long from = m.Long("from_seq");
+        if (from is < 0 or > int.MaxValue) throw new ProtocolException(ErrorCodes.BadMessage, $"field 'from_seq' must be 0 to {int.MaxValue}");
+        return new(JobId.Check(m.String("job"), "job"), from);
+    }
+}
+
+/// <summary>Job ids as the daemon makes them (yyyyMMdd-HHmmss-hex): at most 64 characters of [A-Za-z0-9-_].</summary>
+public static class JobId
+{
+    public static string Check(string id, string field)
+    {
+        if (id.Length is 0 or > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ProtocolException(ErrorCodes.BadMessage, $"field '{field}' is not a job id (1 to 64 of A-Z a-z 0-9 - _)");
+        return id;
+    }
 }

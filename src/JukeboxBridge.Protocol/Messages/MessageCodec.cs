@@ -33,11 +33,11 @@ public static class MessageCodec
             "hello" => Hello.From(map),
             "welcome" => Welcome.From(map),
             "auth" => Auth.From(map),
-            "auth_ok" => new AuthOk(),
+            "auth_ok" => AuthOk.From(map),
             "submit" => Submit.From(map, pcm),
             "accepted" => Accepted.From(map),
             "cancel" => Cancel.From(map),
-            "list_jobs" => new ListJobs(),
+            "list_jobs" => ListJobs.From(map),
             "jobs" => JobList.From(map),
             "fetch" => Fetch.From(map),
             "progress" => Progress.From(map),
@@ -65,6 +65,7 @@ public static class MessageCodec
         if (format.Rate is < 8000 or > 384000) throw Bad($"sample rate {format.Rate} Hz is outside 8000..384000");
         if (format.Channels is < 1 or > 8) throw Bad($"{format.Channels} channels (1..8 allowed)");
         if (format.Frames < 0) throw Bad("negative frame count");
+        if (format.Bytes < 0) throw Bad($"{format.Frames} frames x {format.Channels} channels overflows");
         if (pcm is not { } p) throw Bad($"the {msg.Type} message's PCM frame is missing");
         if (p.Length != format.Bytes) throw Bad($"PCM frame has {p.Length} bytes; {format.Frames} frames x {format.Channels} channels of float32 need {format.Bytes}");
     }

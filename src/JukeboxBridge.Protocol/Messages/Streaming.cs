@@ -33,7 +33,13 @@ public sealed record Credit(string Job, long Blocks) : Message
 {
     public override string Type => "credit";
     protected override void WriteFields(WireMap m) => m.Add("job", Job).Add("blocks", Blocks);
-    internal static Credit From(WireMap m) => new(m.String("job"), m.Long("blocks"));
+    public const long MaxBlocks = 1 << 20;
+    internal static Credit From(WireMap m)
+    {
+        long blocks = m.Long("blocks");
+        if (blocks is < 0 or > MaxBlocks) throw new ProtocolException(ErrorCodes.BadMessage, $"field 'blocks' must be 0 to {MaxBlocks}");
+        return new(JobId.Check(m.String("job"), "job"), blocks);
+    }
 }
 
 /// <summary>Daemon → client: the job finished; <see cref="Blocks"/> blocks per variation were streamed in all.</summary>
