@@ -9,10 +9,20 @@
 
 #if defined(_WIN32)
 #include <windows.h>
+#include <bcrypt.h>
 #else
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/random.h>
+#endif
+#if defined(__APPLE__)
+#include <stdlib.h>
+#endif
 #endif
 
 namespace jb {
@@ -109,6 +119,39 @@ std::string readTextFile(const std::string& path, bool* ok) {
     ss << f.rdbuf();
     if (ok) *ok = true;
     return ss.str();
+}
+
+bool secureRandom(unsigned char* out, std::size_t n) {
+#if defined(_WIN32)
+    return BCryptGenRandom(nullptr, out, static_cast<ULONG>(n), BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0;
+#elif defined(__APPLE__)
+    arc4random_buf(out, n);
+    return true;
+#else
+    std::size_t got = 0;
+#if defined(__linux__)
+    while (got < n) {
+        const ssize_t r = getrandom(out + got, n - got, 0);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            break;   // ENOSYS on an old kernel: /dev/urandom below
+        }
+        got += static_cast<std::size_t>(r);
+    }
+    if (got == n) return true;
+#endif
+    const int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    got = 0;
+    while (got < n) {
+        const ssize_t r = ::read(fd, out + got, n - got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += static_cast<std::size_t>(r);
+    }
+    ::close(fd);
+    return got == n;
+#endif
 }
 
 }  // namespace jb

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace jb {
 namespace {
@@ -21,7 +22,7 @@ double besselI0(double x) {
 }  // namespace
 
 StreamResampler::StreamResampler(int srcRate, int dstRate, int channels)
-    : src_(srcRate), dst_(dstRate), channels_(std::max(channels, 1)), halfTaps_(32) {
+    : src_(std::max(srcRate, 1)), dst_(std::max(dstRate, 1)), channels_(std::max(1, std::min(channels, 8))), halfTaps_(32) {
     // Pass band to 0.9 of the lower Nyquist, a Kaiser window with beta 9 (about 90 dB stop band).
     cutoff_ = 0.9 * std::min(1.0, double(dst_) / double(src_));
     const double reach = halfTaps_ / cutoff_;   // kernel support in source samples, each side
@@ -47,12 +48,21 @@ double StreamResampler::kernel(double d) const {
     return table_[i] + (table_[i + 1] - table_[i]) * f;
 }
 
+// frames × channels as a size, refusing what could not be a real buffer (negative, overflowing, or over
+// the history's limit) before anything is allocated or read.
+static std::size_t samplesOf(std::int64_t frames, int channels) {
+    if (frames <= 0) return 0;
+    if (frames > StreamResampler::kMaxPushFrames) throw std::length_error("resampler: too many frames at once");
+    return static_cast<std::size_t>(frames) * static_cast<std::size_t>(channels);
+}
+
 void StreamResampler::push(const float* interleaved, std::int64_t frames) {
-    hist_.insert(hist_.end(), interleaved, interleaved + frames * channels_);
+    const std::size_t n = samplesOf(frames, channels_);
+    hist_.insert(hist_.end(), interleaved, interleaved + n);
 }
 
 void StreamResampler::pushSilence(std::int64_t frames) {
-    hist_.insert(hist_.end(), static_cast<std::size_t>(frames * channels_), 0.0f);
+    hist_.insert(hist_.end(), samplesOf(frames, channels_), 0.0f);
 }
 
 std::int64_t StreamResampler::outputLength(std::int64_t inputFrames) const {

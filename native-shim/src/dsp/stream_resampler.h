@@ -14,9 +14,12 @@ namespace jb {
 
 class StreamResampler {
 public:
-    StreamResampler(int srcRate, int dstRate, int channels);
+    StreamResampler(int srcRate, int dstRate, int channels);   // channels 1..8, rates > 0
 
-    // Appends input frames (interleaved, `channels` per frame).
+    // The most frames one push()/pushSilence() takes (an hour at 384 kHz); more throws std::length_error.
+    static constexpr std::int64_t kMaxPushFrames = std::int64_t(3600) * 384000;
+
+    // Appends input frames (interleaved, `channels` per frame); frames <= 0 appends nothing.
     void push(const float* interleaved, std::int64_t frames);
     // Appends silence (a gap in the input).
     void pushSilence(std::int64_t frames);

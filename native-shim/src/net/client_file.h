@@ -19,8 +19,14 @@ struct ClientFile {
 
     // $JUKEBOXBRIDGE_CLIENT_FILE, else <user config folder>/client.json.
     static std::string defaultPath();
-    // False with a reason when missing or malformed.
-    static bool load(const std::string& path, ClientFile& out, std::string& error);
+    // Why a client file was refused.
+    enum class Refusal { None, Unusable, Unsafe, Insecure };
+    // False with a reason when missing or malformed (Unusable), readable by group or others on POSIX
+    // (Unsafe: the secret is exposed; chmod 600 it), or naming a non-loopback endpoint while `curve` is
+    // false (Insecure: the audio and the MAC exchange would cross the network in the clear).
+    static bool load(const std::string& path, ClientFile& out, std::string& error, Refusal* why = nullptr);
+    // tcp://127.x.x.x, tcp://localhost, tcp://[::1], ipc://, inproc://
+    static bool isLoopback(const std::string& endpoint);
 };
 
 }  // namespace jb

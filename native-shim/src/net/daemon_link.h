@@ -1,9 +1,14 @@
 // The network thread: one DEALER socket to the daemon (docs/protocol.md). It connects with the client
-// file, authenticates (HMAC challenge), submits the prompts the audio thread seals, receives the streamed
-// blocks, resamples them to the host rate and hands them to the audio thread as PcmChunks, granting the
-// daemon one block of credit for each block handed on. It reconnects by itself (re-reading the client
-// file each time) and re-fetches an unfinished take after a reconnect, or the saved takes after a
+// file, authenticates both ways (HMAC challenge; the daemon must prove in auth_ok that it holds the same
+// secret), submits the prompts the audio thread seals, receives the streamed blocks, resamples them to
+// the host rate and hands them to the audio thread as PcmChunks, granting the daemon one block of credit
+// once a block's chunks have reached the audio thread's ring. It reconnects by itself (re-reading the
+// client file each time) and re-fetches an unfinished take after a reconnect, or the saved takes after a
 // project is reopened.
+//
+// Nothing a daemon sends may take the host down: every message is checked against the handshake state
+// and its job (README "Hostile daemons"); a violation drops the connection (reconnect with backoff) or
+// the job, the status names the problem, and any exception on this thread is caught here.
 //
 // It talks to the audio thread only through the three SPSC rings in LinkRings. The audio thread never
 // waits for it: with no daemon, no take ever arrives and the audio passes through.
@@ -12,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -60,13 +66,22 @@ private:
     struct Session;
     void run();
     void step(Session& s);
+    void iterate(Session& s);
     void handle(Session& s, const std::vector<std::uint8_t>& header, const std::vector<std::uint8_t>& pcm);
     void submit(Session& s, const PromptRequest& p);
     void onBlock(Session& s, const struct BlockView& b);
+    void rejectJob(Session& s, const std::string& why);
+    void maybeFinish();
     void flushChunks();
+    void grantCredit(Session& s);
     void installJob(std::unique_ptr<Job> job);
     void fetchActive(Session& s);
     void publish();
+    // Closes the connection for a daemon's violation (status, log) and delays the next attempt.
+    void drop(Session& s, Problem p, const std::string& why);
+    // Records a refused message without closing the connection.
+    void note(Problem p, const std::string& why);
+    void backOff();
 
     LinkRings& rings_;
     const LoopCapture& capture_;
@@ -81,8 +96,16 @@ private:
     bool restorePending_ = false;
 
     // net-thread state
+    struct Queued {
+        PcmChunk chunk;
+        bool creditAfter;   // the last chunk of a block: one block of credit once it is in the ring
+    };
     std::unique_ptr<Job> job_;
-    std::deque<PcmChunk> backlog_;
+    std::deque<Queued> backlog_;
+    std::deque<std::string> pastJobs_;        // replaced jobs: their late blocks are dropped quietly
+    std::chrono::steady_clock::time_point nextAttempt_{}, nextDiag_{};
+    int failures_ = 0;                         // consecutive dropped connections (backoff)
+    std::uint32_t monitorSerial_ = 0;
     std::int64_t pendingLength_ = -1;          // a TakeLength to send once the backlog is out
     std::uint32_t pendingLengthSerial_ = 0;
     std::vector<TakeBuffer*> retired_;

@@ -142,7 +142,7 @@ void AudioEngine::waitOffline(std::int64_t from, std::int64_t to, int variation)
         drainMessages();
         if (take_ == nullptr) return;
         if (drainPcm(1 << 20) > 0) { lastNews = Clock::now(); continue; }
-        if (net_.job == JobState::Failed || net_.connection == Connection::AuthFailed) return;
+        if (net_.job == JobState::Failed || refused(net_.connection)) return;
         const double idle = std::chrono::duration<double>(Clock::now() - lastNews).count();
         if (net_.job == JobState::Done && idle > 2.0) return;   // everything that will come came
         if (idle > kOfflineWaitSeconds) return;
@@ -157,7 +157,7 @@ void AudioEngine::waitOfflineForTake() {
     const auto start = Clock::now();
     while (take_ == nullptr) {
         drainMessages();
-        const bool gaveUp = net_.connection == Connection::AuthFailed || net_.job == JobState::Failed ||
+        const bool gaveUp = refused(net_.connection) || net_.job == JobState::Failed ||
                             std::chrono::duration<double>(Clock::now() - start).count() > kOfflineWaitSeconds;
         if (gaveUp) {   // do not wait again at every block
             promptInFlight_ = false;

@@ -80,7 +80,8 @@ bool ParamTable::parse(std::uint32_t id, const std::string& text, double* normal
 }
 
 double encodeStatus(const StatusValue& s) {
-    int v = int(s.net.connection);
+    int v = int(s.net.problem);
+    v = v * kConnectionStates + int(s.net.connection);
     v = v * 5 + int(s.net.job);
     v = v * 2 + (s.waiting ? 1 : 0);
     v = v * 2 + (s.capturing ? 1 : 0);
@@ -95,14 +96,24 @@ StatusValue decodeStatus(double n) {
     s.capturing = v % 2; v /= 2;
     s.waiting = v % 2; v /= 2;
     s.net.job = JobState(v % 5); v /= 5;
-    s.net.connection = Connection(v % 4);
+    s.net.connection = Connection(v % kConnectionStates); v /= kConnectionStates;
+    s.net.problem = Problem(v % kProblemStates);
     if (s.capturing) s.capturePct = std::uint8_t(pct);
     else s.net.progress = std::uint8_t(pct);
     return s;
 }
 
 std::string formatStatus(const StatusValue& s) {
-    static const char* const conn[] = {"daemon offline", "connecting", "connected", "auth failed"};
+    static const char* const conn[] = {"daemon offline", "connecting", "connected", "auth failed",
+                                       "the daemon could not prove it knows this client",
+                                       "client file readable by others: chmod 600 it",
+                                       "remote endpoint without CURVE refused"};
+    static_assert(sizeof(conn) / sizeof(conn[0]) == kConnectionStates, "one string per state");
+    static const char* const problem[] = {"", "; daemon sent undecodable data", "; daemon broke the handshake",
+                                          "; daemon block does not fit its job", "; daemon block for an unknown job",
+                                          "; daemon accepted impossible settings", "; daemon ignored its credit",
+                                          "; internal error on a daemon message"};
+    static_assert(sizeof(problem) / sizeof(problem[0]) == kProblemStates, "one string per problem");
     std::string out = conn[int(s.net.connection)];
     char buf[64];
     switch (s.net.job) {
@@ -114,6 +125,7 @@ std::string formatStatus(const StatusValue& s) {
     }
     if (s.capturing) { std::snprintf(buf, sizeof buf, ", capturing loop %d%%", s.capturePct); out += buf; }
     if (s.waiting) out += ", waiting";
+    out += problem[int(s.net.problem)];
     return out;
 }
 

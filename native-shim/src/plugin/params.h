@@ -63,7 +63,7 @@ struct StatusValue {
     bool capturing = false;   // a Generate is pending until a full pass of the loop is in
     std::uint8_t capturePct = 0;
 };
-constexpr int kStatusSteps = 4 * 5 * 2 * 2 * 101 - 1;
+constexpr int kStatusSteps = kProblemStates * kConnectionStates * 5 * 2 * 2 * 101 - 1;
 double encodeStatus(const StatusValue& s);
 StatusValue decodeStatus(double normalized);
 std::string formatStatus(const StatusValue& s);

@@ -29,13 +29,39 @@ struct ToNet {
 };
 
 // Connection and job state for the status parameter.
-enum class Connection : std::uint8_t { Offline = 0, Connecting, Connected, AuthFailed };
+//   AuthFailed: the daemon refused our MAC. DaemonUnproven: the daemon could not prove it knows this
+//   client (wrong MAC in auth_ok). ClientFileUnsafe: the client file is readable by group/others.
+//   EndpointInsecure: a non-loopback endpoint while the client file says no CURVE.
+enum class Connection : std::uint8_t {
+    Offline = 0, Connecting, Connected, AuthFailed, DaemonUnproven, ClientFileUnsafe, EndpointInsecure
+};
+constexpr int kConnectionStates = 7;
+// Connections that will not come up by waiting (the offline render stops waiting for them).
+inline bool refused(Connection c) {
+    return c == Connection::AuthFailed || c == Connection::DaemonUnproven || c == Connection::ClientFileUnsafe ||
+           c == Connection::EndpointInsecure;
+}
 enum class JobState : std::uint8_t { None = 0, Submitted, Generating, Done, Failed };
+// The last thing a daemon sent that the plugin refused (kept until the next accepted take).
+enum class Problem : std::uint8_t {
+    None = 0,
+    BadMessage,     // a header that does not decode (garbage MessagePack, duplicate keys, wrong types)
+    Handshake,      // a second welcome, an auth_ok nobody asked for: the connection is dropped
+    BadBlock,       // a block that does not fit its job (variation, channels, rate, frames, offset, PCM size)
+    UnknownJob,     // a block for a job this plugin never asked for
+    BadAccepted,    // accepted with variations or rate out of range
+    Credit,         // blocks beyond the credit while the backlog is full
+    Internal,       // an exception while handling a daemon message
+};
+constexpr int kProblemStates = 8;
 struct NetStatus {
     Connection connection = Connection::Offline;
     JobState job = JobState::None;
     std::uint8_t progress = 0;   // 0..100
-    bool operator==(const NetStatus& o) const { return connection == o.connection && job == o.job && progress == o.progress; }
+    Problem problem = Problem::None;
+    bool operator==(const NetStatus& o) const {
+        return connection == o.connection && job == o.job && progress == o.progress && problem == o.problem;
+    }
     bool operator!=(const NetStatus& o) const { return !(*this == o); }
 };
 

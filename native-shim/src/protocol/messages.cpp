@@ -1,5 +1,7 @@
 #include "protocol/messages.h"
 
+#include <climits>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 
@@ -56,18 +58,13 @@ void write(Writer& w, const Hello& m) {
     for (auto v : m.versions) w.integer(v);
 }
 void write(Writer& w, const Welcome& m) {
-    header(w, 9, "welcome");
+    header(w, 8, "welcome");
     w.key("server").str(m.server);
     w.key("version").integer(m.version);
     w.key("auth").str(m.auth);
     w.key("nonce").bin(m.nonce);
     w.key("models");
     strings(w, m.models);
-    w.key("styles").mapHeader(2);
-    w.key("artists");
-    strings(w, m.styles.artists);
-    w.key("genres");
-    strings(w, m.styles.genres);
     w.key("device").str(m.device);
     w.key("memory_gb").float64(m.memoryGb);
     w.key("limits").mapHeader(4);
@@ -77,11 +74,20 @@ void write(Writer& w, const Welcome& m) {
     w.key("max_variations").integer(m.limits.maxVariations);
 }
 void write(Writer& w, const Auth& m) {
-    header(w, 2, "auth");
+    header(w, 3, "auth");
     w.key("client_id").str(m.clientId);
     w.key("mac").bin(m.mac);
+    w.key("nonce").bin(m.nonce);
 }
-void write(Writer& w, const AuthOk&) { header(w, 0, "auth_ok"); }
+void write(Writer& w, const AuthOk& m) {
+    header(w, 2, "auth_ok");
+    w.key("mac").bin(m.mac);
+    w.key("styles").mapHeader(2);
+    w.key("artists");
+    strings(w, m.styles.artists);
+    w.key("genres");
+    strings(w, m.styles.genres);
+}
 void write(Writer& w, const Submit& m) {
     header(w, 3 + MapOut::count(m.job) + MapOut::count(m.prompt), "submit");
     w.key("request").integer(m.request);
@@ -141,9 +147,13 @@ void write(Writer& w, const Cancel& m) {
     header(w, 1, "cancel");
     w.key("job").str(m.job);
 }
-void write(Writer& w, const ListJobs&) { header(w, 0, "list_jobs"); }
+void write(Writer& w, const ListJobs& m) {
+    header(w, MapOut::count(m.offset) + MapOut::count(m.limit), "list_jobs");
+    if (m.offset) w.key("offset").integer(*m.offset);
+    if (m.limit) w.key("limit").integer(*m.limit);
+}
 void write(Writer& w, const Jobs& m) {
-    header(w, 1, "jobs");
+    header(w, 3, "jobs");
     w.key("jobs").arrayHeader(m.jobs.size());
     for (const auto& j : m.jobs) {
         w.mapHeader(7);
@@ -155,6 +165,8 @@ void write(Writer& w, const Jobs& m) {
         w.key("blocks").integer(j.blocks);
         w.key("created").str(j.created);
     }
+    w.key("offset").integer(m.offset);
+    w.key("total").integer(m.total ? *m.total : static_cast<std::int64_t>(m.jobs.size()));
 }
 void write(Writer& w, const Fetch& m) {
     header(w, 2, "fetch");
@@ -234,6 +246,10 @@ void checkPcm(std::int64_t rate, std::int64_t channels, std::int64_t frames) {
     if (rate < 8000 || rate > 384000) bad("rate outside 8000-384000 Hz");
     if (channels < 1 || channels > 8) bad("channels outside 1-8");
     if (frames < 0) bad("negative frame count");
+    std::int64_t samples = 0, bytes = 0;
+    if (!checkedMul(frames, channels, &samples) || !checkedMul(samples, 4, &bytes) ||
+        static_cast<std::uint64_t>(bytes) > kMaxPcmBytes)
+        bad("'frames' too large: frames x channels x 4 bytes exceeds the PCM limit");
 }
 
 Settings readSettings(const Value& m) {
@@ -272,10 +288,25 @@ bool hasPcm(const Message& m) {
     return std::holds_alternative<Block>(m);
 }
 
+bool checkedMul(std::int64_t a, std::int64_t b, std::int64_t* out) {
+    if (a < 0 || b < 0) return false;
+    if (a != 0 && b > INT64_MAX / a) return false;
+    *out = a * b;
+    return true;
+}
+
+namespace {
+std::size_t pcmSize(std::int64_t frames, std::int64_t channels) {
+    std::int64_t samples = 0, bytes = 0;
+    if (!checkedMul(frames, channels, &samples) || !checkedMul(samples, 4, &bytes)) return SIZE_MAX;
+    if (static_cast<std::uint64_t>(bytes) > SIZE_MAX) return SIZE_MAX;
+    return static_cast<std::size_t>(bytes);
+}
+}  // namespace
+
 std::size_t pcmBytes(const Message& m) {
-    if (const auto* s = std::get_if<Submit>(&m))
-        return s->prompt ? static_cast<std::size_t>(s->prompt->frames * s->prompt->channels * 4) : 0;
-    if (const auto* b = std::get_if<Block>(&m)) return static_cast<std::size_t>(b->frames * b->channels * 4);
+    if (const auto* s = std::get_if<Submit>(&m)) return s->prompt ? pcmSize(s->prompt->frames, s->prompt->channels) : 0;
+    if (const auto* b = std::get_if<Block>(&m)) return pcmSize(b->frames, b->channels);
     return 0;
 }
 
@@ -304,10 +335,8 @@ Message decode(const std::uint8_t* data, std::size_t n) {
         w.version = i64(m, "version");
         w.auth = text(m, "auth");
         w.nonce = bytes(m, "nonce");
+        if (w.nonce.size() != kNonceBytes) bad("'nonce' must be 32 bytes");
         w.models = texts(m, "models");
-        const Value& st = submap(m, "styles");
-        w.styles.artists = texts(st, "artists");
-        w.styles.genres = texts(st, "genres");
         w.device = text(m, "device");
         w.memoryGb = f64(m, "memory_gb");
         const Value& lim = submap(m, "limits");
@@ -317,8 +346,21 @@ Message decode(const std::uint8_t* data, std::size_t n) {
         w.limits.maxVariations = i64(lim, "max_variations");
         return w;
     }
-    if (type == "auth") return Auth{text(m, "client_id"), bytes(m, "mac")};
-    if (type == "auth_ok") return AuthOk{};
+    if (type == "auth") {
+        Auth a{text(m, "client_id"), bytes(m, "mac"), bytes(m, "nonce")};
+        if (a.nonce.size() != kNonceBytes) bad("'nonce' must be 32 bytes");
+        return a;
+    }
+    if (type == "auth_ok") {
+        AuthOk a;
+        a.mac = bytes(m, "mac");
+        if (m.find("styles") != nullptr) {
+            const Value& st = submap(m, "styles");
+            a.styles.artists = texts(st, "artists");
+            a.styles.genres = texts(st, "genres");
+        }
+        return a;
+    }
     if (type == "submit") {
         Submit s;
         s.request = i64(m, "request");
@@ -359,7 +401,7 @@ Message decode(const std::uint8_t* data, std::size_t n) {
     if (type == "credit") return Credit{text(m, "job"), i64(m, "blocks")};
     if (type == "take_done") return TakeDone{text(m, "job"), i64(m, "variations"), i64(m, "blocks"), f64(m, "seconds")};
     if (type == "cancel") return Cancel{text(m, "job")};
-    if (type == "list_jobs") return ListJobs{};
+    if (type == "list_jobs") return ListJobs{opt<std::int64_t>(m, "offset", i64), opt<std::int64_t>(m, "limit", i64)};
     if (type == "jobs") {
         Jobs js;
         for (const auto& j : list(m, "jobs").items) {
@@ -367,6 +409,8 @@ Message decode(const std::uint8_t* data, std::size_t n) {
             js.jobs.push_back(JobInfo{text(j, "job"), text(j, "state"), text(j, "mode"), f64(j, "seconds"),
                                       i64(j, "variations"), i64(j, "blocks"), text(j, "created")});
         }
+        js.offset = opt<std::int64_t>(m, "offset", i64).value_or(0);   // older daemons: one page, no total
+        js.total = opt<std::int64_t>(m, "total", i64);
         return js;
     }
     if (type == "fetch") return Fetch{text(m, "job"), i64(m, "from_seq")};
@@ -386,6 +430,24 @@ mp::Bytes authMac(const mp::Bytes& secret, const mp::Bytes& nonce, const std::st
     msg.insert(msg.end(), clientId.begin(), clientId.end());
     const Digest d = hmacSha256(secret.data(), secret.size(), msg.data(), msg.size());
     return mp::Bytes(d.begin(), d.end());
+}
+
+mp::Bytes serverMac(const mp::Bytes& secret, const mp::Bytes& clientNonce, const mp::Bytes& daemonNonce,
+                    const std::string& clientId) {
+    static const char kContext[] = "jukeboxbridge-server-v1";
+    mp::Bytes msg(kContext, kContext + sizeof(kContext) - 1);
+    msg.insert(msg.end(), clientNonce.begin(), clientNonce.end());
+    msg.insert(msg.end(), daemonNonce.begin(), daemonNonce.end());
+    msg.insert(msg.end(), clientId.begin(), clientId.end());
+    const Digest d = hmacSha256(secret.data(), secret.size(), msg.data(), msg.size());
+    return mp::Bytes(d.begin(), d.end());
+}
+
+bool sameBytes(const mp::Bytes& a, const mp::Bytes& b) {
+    if (a.size() != b.size()) return false;
+    volatile std::uint8_t diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) diff = static_cast<std::uint8_t>(diff | (a[i] ^ b[i]));
+    return diff == 0;
 }
 
 }  // namespace jb::proto

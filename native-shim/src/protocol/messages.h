@@ -32,13 +32,15 @@ struct Welcome {
     std::string auth;
     mp::Bytes nonce;
     std::vector<std::string> models;
-    Styles styles;
     std::string device;
     double memoryGb = 0;
     Limits limits;
 };
-struct Auth { std::string clientId; mp::Bytes mac; };
-struct AuthOk {};
+// The client's answer to welcome: its MAC over the daemon's nonce, and a fresh nonce of its own that the
+// daemon must answer in auth_ok.
+struct Auth { std::string clientId; mp::Bytes mac; mp::Bytes nonce; };
+// The daemon's proof (serverMac below) and the style names it knows (only after authentication).
+struct AuthOk { mp::Bytes mac; Styles styles; };
 struct Settings {
     std::optional<std::string> model;
     std::optional<double> seconds;
@@ -73,14 +75,14 @@ struct Block {
 struct Credit { std::string job; std::int64_t blocks = 0; };
 struct TakeDone { std::string job; std::int64_t variations = 0, blocks = 0; double seconds = 0; };
 struct Cancel { std::string job; };
-struct ListJobs {};
+struct ListJobs { std::optional<std::int64_t> offset, limit; };
 struct JobInfo {
     std::string job, state, mode;
     double seconds = 0;
     std::int64_t variations = 0, blocks = 0;
     std::string created;
 };
-struct Jobs { std::vector<JobInfo> jobs; };
+struct Jobs { std::vector<JobInfo> jobs; std::int64_t offset = 0; std::optional<std::int64_t> total; };
 struct Fetch { std::string job; std::int64_t fromSeq = 0; };
 struct Error { std::string code, message; std::optional<std::int64_t> request; std::optional<std::string> job; };
 struct Ping { std::int64_t t = 0; };
@@ -96,9 +98,18 @@ const char* typeName(const Message& m);
 // The header frame of m.
 mp::Bytes encode(const Message& m);
 
-// Whether a message of this kind carries a PCM frame, and its exact size in bytes.
+// The largest PCM frame a decoded header may announce (frames × channels × 4, checked multiplication);
+// the plugin's socket refuses messages over kMaxDaemonMessageBytes anyway.
+constexpr std::uint64_t kMaxPcmBytes = std::uint64_t(1) << 30;
+constexpr std::int64_t kMaxDaemonMessageBytes = std::int64_t(16) << 20;
+constexpr std::size_t kNonceBytes = 32;
+
+// Whether a message of this kind carries a PCM frame, and its exact size in bytes (SIZE_MAX when
+// frames × channels × 4 would overflow, which no frame can match).
 bool hasPcm(const Message& m);
 std::size_t pcmBytes(const Message& m);
+// a × b, or false when it overflows (or either is negative).
+bool checkedMul(std::int64_t a, std::int64_t b, std::int64_t* out);
 
 struct BadMessage : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -110,5 +121,11 @@ inline Message decode(const mp::Bytes& b) { return decode(b.data(), b.size()); }
 
 // The MAC a client sends in `auth`: HMAC-SHA256(secret, "jukeboxbridge-auth-v1" || nonce || client_id).
 mp::Bytes authMac(const mp::Bytes& secret, const mp::Bytes& nonce, const std::string& clientId);
+// The MAC a daemon proves itself with in `auth_ok`: HMAC-SHA256(secret, "jukeboxbridge-server-v1" ||
+// client nonce || daemon nonce || client_id).
+mp::Bytes serverMac(const mp::Bytes& secret, const mp::Bytes& clientNonce, const mp::Bytes& daemonNonce,
+                    const std::string& clientId);
+// Constant-time comparison (the time depends on the lengths only).
+bool sameBytes(const mp::Bytes& a, const mp::Bytes& b);
 
 }  // namespace jb::proto

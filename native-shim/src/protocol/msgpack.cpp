@@ -1,6 +1,7 @@
 #include "protocol/msgpack.h"
 
 #include <cstring>
+#include <unordered_set>
 
 namespace jb::mp {
 
@@ -108,8 +109,9 @@ public:
         for (int k = 0; k < n; ++k) v = (v << 8) | *p_++;
         return v;
     }
+    std::size_t remaining() const { return static_cast<std::size_t>(end_ - p_); }
     void need(std::size_t n) const {
-        if (static_cast<std::size_t>(end_ - p_) < n) throw DecodeError("truncated message");
+        if (remaining() < n) throw DecodeError("truncated message");
     }
     const std::uint8_t* take(std::size_t n) {
         need(n);
@@ -121,12 +123,23 @@ public:
     Value map(std::size_t n, int depth) {
         if (depth > kMaxDepth) throw DecodeError("message nested too deeply");
         if (n > kMaxEntries) throw DecodeError("too many entries");
+        // Every entry takes at least two bytes (key and value): refuse a count the input cannot hold
+        // before reserving anything for it.
+        if (n > remaining() / 2) throw DecodeError("truncated message: the map announces more entries than follow");
         Value v;
         v.kind = Value::Kind::Map;
         v.map.reserve(n);
+        std::unordered_set<std::string> seen;   // only for larger maps; small ones are scanned
         for (std::size_t k = 0; k < n; ++k) {
             Value key = value(depth);
             if (key.kind != Value::Kind::Str) throw DecodeError("map key is not a string");
+            bool duplicate = false;
+            if (n <= 16) {
+                for (const auto& kv : v.map) duplicate = duplicate || kv.first == key.s;
+            } else {
+                duplicate = !seen.insert(key.s).second;
+            }
+            if (duplicate) throw DecodeError("duplicate map key '" + key.s.substr(0, 64) + "'");
             Value item = value(depth);
             v.map.emplace_back(std::move(key.s), std::move(item));
         }
@@ -136,6 +149,7 @@ public:
     Value array(std::size_t n, int depth) {
         if (depth + 1 > kMaxDepth) throw DecodeError("message nested too deeply");
         if (n > kMaxEntries) throw DecodeError("too many entries");
+        if (n > remaining()) throw DecodeError("truncated message: the array announces more items than follow");
         Value v;
         v.kind = Value::Kind::Array;
         v.items.reserve(n);

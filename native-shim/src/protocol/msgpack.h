@@ -1,7 +1,9 @@
 // The subset of MessagePack the protocol uses (docs/protocol.md), written and read canonically:
 // integers in their smallest form (non-negative ones unsigned), floats always float64, str and bin with
 // the shortest length prefix. The reader refuses what the daemon refuses: nesting deeper than 4 levels,
-// more than 4096 entries in one map or array, truncated input and bytes after the top-level value.
+// more than 4096 entries in one map or array, a map or array announcing more entries than the rest of
+// the input could hold (checked before anything is reserved), duplicate keys in a map, truncated input
+// and bytes after the top-level value.
 //
 // Threads: [net-thread] and tests only. Both classes allocate; never use them on the audio thread.
 #pragma once

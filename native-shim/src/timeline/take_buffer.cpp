@@ -1,18 +1,34 @@
 #include "timeline/take_buffer.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace jb {
 
+namespace {
+// a × b × c as a size for new[], or std::length_error (before allocating) when it would overflow.
+std::size_t checkedCount(std::int64_t a, std::int64_t b, std::int64_t c) {
+    const std::uint64_t limit = std::uint64_t(1) << 40;   // entries; far above any real take
+    const std::uint64_t ua = static_cast<std::uint64_t>(std::max<std::int64_t>(a, 0));
+    const std::uint64_t ub = static_cast<std::uint64_t>(std::max<std::int64_t>(b, 0));
+    const std::uint64_t uc = static_cast<std::uint64_t>(std::max<std::int64_t>(c, 0));
+    if (ua > limit || ub > limit || uc > limit || (ub != 0 && ua > limit / ub) || (uc != 0 && ua * ub > limit / uc))
+        throw std::length_error("take buffer too large");
+    return static_cast<std::size_t>(ua * ub * uc);
+}
+}  // namespace
+
 TakeBuffer::TakeBuffer(std::uint32_t serial, int variations, std::int64_t frames, std::int64_t startSample)
-    : serial_(serial), variations_(std::max(variations, 1)), frames_(std::max<std::int64_t>(frames, 0)),
+    : serial_(serial), variations_(std::max(1, std::min(variations, kMaxVariations))),
+      frames_(std::max<std::int64_t>(frames, 0)),
       start_(startSample), granules_((frames_ + kGranule - 1) / kGranule), stride_(frames_),
-      samples_(new float[static_cast<std::size_t>(variations_ * 2 * std::max<std::int64_t>(frames_, 1))]()),
-      counts_(new std::uint16_t[static_cast<std::size_t>(variations_ * std::max<std::int64_t>(granules_, 1))]()),
+      samples_(new float[checkedCount(variations_, 2, std::max<std::int64_t>(frames_, 1))]()),
+      counts_(new std::uint16_t[checkedCount(variations_, 1, std::max<std::int64_t>(granules_, 1))]()),
       totalFrames_(frames_ * variations_) {}
 
 void TakeBuffer::write(int variation, std::int64_t offset, const float* interleaved, int n) {
     if (variation < 0 || variation >= variations_) return;
+    if (n <= 0 || offset >= frames_ || offset < -static_cast<std::int64_t>(n)) return;
     std::int64_t a = std::max<std::int64_t>(offset, 0), b = std::min<std::int64_t>(offset + n, frames_);
     if (a >= b) return;
     float* left = samples_.get() + static_cast<std::size_t>(variation) * 2 * stride_;

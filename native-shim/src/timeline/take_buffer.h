@@ -20,7 +20,10 @@ namespace jb {
 class TakeBuffer {
 public:
     static constexpr int kGranule = 256;
+    static constexpr int kMaxVariations = 8;
 
+    // variations clamped to 1..8; throws std::length_error / std::bad_alloc (on the network thread) when the
+    // sizes would overflow or cannot be allocated.
     TakeBuffer(std::uint32_t serial, int variations, std::int64_t frames, std::int64_t startSample);
 
     std::uint32_t serial() const { return serial_; }

@@ -31,13 +31,15 @@ TEST(plain_and_normalized_values_round_trip_on_their_steps) {
 
 TEST(status_packs_every_state_and_progress) {
     int checked = 0;
-    for (int c = 0; c < 4; ++c)
+    for (int pr = 0; pr < kProblemStates; ++pr)
+    for (int c = 0; c < kConnectionStates; ++c)
         for (int j = 0; j < 5; ++j)
             for (int w = 0; w < 2; ++w)
                 for (int cap = 0; cap < 2; ++cap)
                     for (int pct : {0, 1, 42, 99, 100}) {
                         StatusValue s;
                         s.net.connection = Connection(c);
+                        s.net.problem = Problem(pr);
                         s.net.job = JobState(j);
                         s.waiting = w;
                         s.capturing = cap;
@@ -50,13 +52,19 @@ TEST(status_packs_every_state_and_progress) {
                               d.capturePct == s.capturePct);
                         ++checked;
                     }
-    CHECK_EQ(checked, 4 * 5 * 2 * 2 * 5);
+    CHECK_EQ(checked, kProblemStates * kConnectionStates * 5 * 2 * 2 * 5);
     StatusValue s;
     s.net.connection = Connection::Connected;
     s.net.job = JobState::Generating;
     s.net.progress = 42;
     s.waiting = true;
     CHECK_EQ(formatStatus(decodeStatus(encodeStatus(s))), std::string("connected, generating 42%, waiting"));
+    s.net.problem = Problem::BadBlock;
+    CHECK_EQ(formatStatus(decodeStatus(encodeStatus(s))),
+             std::string("connected, generating 42%, waiting; daemon block does not fit its job"));
+    StatusValue u;
+    u.net.connection = Connection::DaemonUnproven;
+    CHECK_EQ(formatStatus(u), std::string("the daemon could not prove it knows this client"));
 }
 
 TEST(state_round_trips_and_refuses_foreign_bytes) {

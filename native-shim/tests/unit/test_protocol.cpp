@@ -107,8 +107,15 @@ TEST(typed_fields_are_read) {
     const auto w = std::get<proto::Welcome>(proto::decode(readBytes(vectorsDir() + "/welcome/header.msgpack")));
     CHECK_EQ(w.nonce.size(), std::size_t(32));
     CHECK_EQ(int(w.nonce[31]), 31);
-    CHECK_EQ(w.styles.artists.size(), std::size_t(2));
     CHECK_EQ(w.limits.maxVariations, 8);
+    const auto ok = std::get<proto::AuthOk>(proto::decode(readBytes(vectorsDir() + "/auth_ok/header.msgpack")));
+    CHECK_EQ(ok.styles.artists.size(), std::size_t(2));
+    CHECK_EQ(ok.styles.genres[1], std::string("techno"));
+    const auto jobs = std::get<proto::Jobs>(proto::decode(readBytes(vectorsDir() + "/jobs/header.msgpack")));
+    CHECK_EQ(jobs.offset, 100);
+    CHECK(jobs.total && *jobs.total == 101);
+    const auto list = std::get<proto::ListJobs>(proto::decode(readBytes(vectorsDir() + "/list_jobs/header.msgpack")));
+    CHECK(list.offset && *list.offset == 100 && list.limit && *list.limit == 50);
     CHECK_NEAR(w.limits.maxPromptSeconds, 60.0, 0);
     const auto p = std::get<proto::Progress>(proto::decode(readBytes(vectorsDir() + "/progress/header.msgpack")));
     CHECK(p.eta.has_value());
@@ -139,6 +146,82 @@ TEST(auth_mac_matches_the_documented_known_answer_and_the_vector) {
     for (int i = 0; i < 32; ++i) nonce[i] = static_cast<std::uint8_t>(i);
     const auto auth = std::get<proto::Auth>(proto::decode(readBytes(vectorsDir() + "/auth/header.msgpack")));
     CHECK(proto::authMac(zeros, nonce, auth.clientId) == auth.mac);
+    CHECK_EQ(auth.nonce.size(), std::size_t(32));
+    CHECK_EQ(int(auth.nonce[0]), 32);
+}
+
+TEST(server_mac_matches_the_vector_and_a_wrong_one_is_refused) {
+    // auth_ok's vector: secret 32 zero bytes, the client nonce from auth, the daemon nonce from welcome.
+    const mp::Bytes zeros(32, 0);
+    const auto auth = std::get<proto::Auth>(proto::decode(readBytes(vectorsDir() + "/auth/header.msgpack")));
+    const auto w = std::get<proto::Welcome>(proto::decode(readBytes(vectorsDir() + "/welcome/header.msgpack")));
+    const auto ok = std::get<proto::AuthOk>(proto::decode(readBytes(vectorsDir() + "/auth_ok/header.msgpack")));
+    const auto mine = proto::serverMac(zeros, auth.nonce, w.nonce, auth.clientId);
+    CHECK(proto::sameBytes(mine, ok.mac));
+    auto wrong = ok.mac;
+    wrong[31] ^= 1;
+    CHECK(!proto::sameBytes(mine, wrong));
+    CHECK(!proto::sameBytes(mine, mp::Bytes(ok.mac.begin(), ok.mac.end() - 1)));
+    // The daemon's MAC is not the client's (different context): a daemon cannot echo the client's answer.
+    CHECK(!proto::sameBytes(proto::authMac(zeros, w.nonce, auth.clientId), mine));
+}
+
+namespace {
+std::string decodeError(const mp::Bytes& b) {
+    try {
+        (void)mp::decodeMap(b.data(), b.size());
+    } catch (const mp::DecodeError& e) {
+        return e.what();
+    }
+    return "";
+}
+}  // namespace
+
+TEST(msgpack_checks_counts_against_the_input_before_reserving) {
+    // A map announcing 4096 entries (the most allowed) with two bytes behind it: refused by the count
+    // check itself, not after reserving 4096 entries and running out of input.
+    mp::Bytes m = {0xDE, 0x10, 0x00, 0xA1, 0x78};
+    CHECK(decodeError(m).find("announces more entries") != std::string::npos);
+    // An array of 4095 items inside a valid map: same for arrays.
+    mp::Writer w;
+    w.mapHeader(3).key("v").integer(1).key("type").str("ping").key("t");
+    mp::Bytes a = w.take();
+    a.insert(a.end(), {0xDC, 0x0F, 0xFF, 0x01});
+    CHECK(decodeError(a).find("announces more items") != std::string::npos);
+    CHECK_THROWS(proto::decode(a));
+    // Counts that do fit still decode.
+    mp::Writer ok;
+    ok.mapHeader(3).key("v").integer(1).key("type").str("ping").key("t").integer(5);
+    CHECK_EQ(decodeError(ok.bytes()), std::string(""));
+}
+
+TEST(msgpack_refuses_duplicate_keys) {
+    mp::Writer w;   // "type" twice: which one counts would be up to the reader
+    w.mapHeader(3).key("v").integer(1).key("type").str("ping").key("type").str("bye");
+    CHECK(decodeError(w.bytes()).find("duplicate map key 'type'") != std::string::npos);
+    CHECK_THROWS(proto::decode(w.bytes()));
+    mp::Writer nested;   // in a nested map too, and in a large map (the hashed path)
+    nested.mapHeader(3).key("v").integer(1).key("type").str("ping").key("x").mapHeader(2).key("a").integer(1).key("a").integer(2);
+    CHECK(decodeError(nested.bytes()).find("duplicate") != std::string::npos);
+    mp::Writer big;
+    big.mapHeader(40);
+    for (int i = 0; i < 39; ++i) big.key(("k" + std::to_string(i)).c_str()).integer(i);
+    big.key("k7").integer(0);
+    CHECK(decodeError(big.bytes()).find("duplicate map key 'k7'") != std::string::npos);
+}
+
+TEST(pcm_sizes_use_checked_multiplication) {
+    // frames = 2^62 with 1 channel: frames x 4 wraps to 0 in 64 bits; the decoder refuses it.
+    mp::Writer b;
+    b.mapHeader(9).key("v").integer(1).key("type").str("block").key("job").str("j").key("variation").integer(0)
+        .key("seq").integer(0).key("offset").integer(0).key("rate").integer(44100).key("channels").integer(1)
+        .key("frames").integer(std::int64_t(1) << 62);
+    CHECK_THROWS(proto::decode(b.bytes()));
+    proto::Block blk{"j", 0, 0, 0, 44100, 4, std::int64_t(1) << 62};
+    CHECK_EQ(proto::pcmBytes(proto::Message(blk)), SIZE_MAX);
+    std::int64_t out = 0;
+    CHECK(!proto::checkedMul(std::int64_t(1) << 62, 4, &out));
+    CHECK(proto::checkedMul(1000, 4, &out) && out == 4000);
 }
 
 TEST(decoder_refuses_what_the_daemon_refuses) {
