@@ -205,9 +205,9 @@ void FakeDaemon::run() {
             }
         }
         if (silent_) continue;
-        const Hostile h = hostile_.load();
-        const bool flood = h == Hostile::IgnoreCredit;
-        while (streaming && (credit > 0 || flood) && seq < totalBlocks && Clock::now() >= nextSend) {
+        const bool flood = hostile_.load() == Hostile::IgnoreCredit;
+        while (!stop_ && streaming && (credit > 0 || flood) && seq < totalBlocks && Clock::now() >= nextSend) {
+            const Hostile h = hostile_.load();
             const std::int64_t offset = promptSamples + seq * blockFrames;
             if (seq == 2 && variation == 0 && h == Hostile::FramesOverflow) {
                 Block b{job, 0, seq, offset, rate, 1, std::int64_t(1) << 62};

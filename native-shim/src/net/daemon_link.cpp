@@ -227,7 +227,18 @@ void DaemonLink::backOff() {
 }
 
 void DaemonLink::note(Problem p, const std::string& why) {
-    logLine("refused from the daemon: %s", why.c_str());
+    // A daemon repeating itself must not fill the disk: at most one line per problem per 200 ms.
+    auto& last = lastNoted_[static_cast<int>(p) % kProblemStates];
+    auto& quiet = suppressed_[static_cast<int>(p) % kProblemStates];
+    const auto now = Clock::now();
+    if (now - last >= std::chrono::milliseconds(200)) {
+        if (quiet > 0) logLine("refused from the daemon: %s (and %u more like it)", why.c_str(), quiet);
+        else logLine("refused from the daemon: %s", why.c_str());
+        last = now;
+        quiet = 0;
+    } else {
+        ++quiet;
+    }
     status_.problem = p;
 }
 
@@ -376,7 +387,7 @@ void DaemonLink::step(Session& s) {
         zmq_msg_init(&ev);
         bool disconnected = false;
         while (zmq_msg_recv(&ev, s.monitor, ZMQ_DONTWAIT) >= 0) {
-            if (zmq_msg_size(&ev) >= 2) {
+            if (zmq_msg_size(&ev) == 6) {   // the event frame (the address frame follows)
                 std::uint16_t id;
                 std::memcpy(&id, zmq_msg_data(&ev), 2);
                 if (id == ZMQ_EVENT_DISCONNECTED) disconnected = true;

@@ -106,6 +106,8 @@ private:
     std::chrono::steady_clock::time_point nextAttempt_{}, nextDiag_{};
     int failures_ = 0;                         // consecutive dropped connections (backoff)
     std::uint32_t monitorSerial_ = 0;
+    std::chrono::steady_clock::time_point lastNoted_[kProblemStates]{};   // note(): log rate limit
+    unsigned suppressed_[kProblemStates]{};
     std::int64_t pendingLength_ = -1;          // a TakeLength to send once the backlog is out
     std::uint32_t pendingLengthSerial_ = 0;
     std::vector<TakeBuffer*> retired_;
