@@ -14,13 +14,39 @@ public sealed record DaemonOptions
     /// <summary>"auto" (CURVE on non-loopback binds), "on" or "off" (refused on non-loopback binds).</summary>
     public string Curve { get; init; } = "auto";
     public DeviceOptions Device { get; init; } = new();
-    public long MaxMessageBytes { get; init; } = 64L << 20;
+    /// <summary>
+    /// The largest message accepted, enforced by the socket before a frame is buffered (0: sized from the longest prompt,
+    /// <see cref="MaxPromptSeconds"/> of <see cref="MaxPromptRate"/> Hz stereo float32, plus the header limit).
+    /// </summary>
+    public long MaxMessageBytes { get; init; }
     public double MaxPromptSeconds { get; init; } = 60;
+    /// <summary>Prompts are at most this rate and two channels (a DAW at 96 kHz sends its loop as it is).</summary>
+    public int MaxPromptRate { get; init; } = 96000;
+    public const int MaxPromptChannels = 2;
     public double MaxSeconds { get; init; } = 600;
     public int MaxQueuedJobsPerClient { get; init; } = 4;
     public int MaxVariations { get; init; } = 8;
     /// <summary>Block messages queued on the socket per client at most (beyond the client's credit nothing is sent anyway).</summary>
     public int SendHighWatermark { get; init; } = 64;
+    /// <summary>Messages buffered per connection before the socket stops reading it (each at most <see cref="MaxMessageBytes"/>).</summary>
+    public int ReceiveHighWatermark { get; init; } = 4;
+    /// <summary>Connections that said hello but have not authenticated, at most; beyond that new ones get `busy`.</summary>
+    public int MaxPendingSessions { get; init; } = 64;
+    /// <summary>Seconds a connection has to authenticate after its hello.</summary>
+    public double PendingSessionSeconds { get; init; } = 10;
+    /// <summary>An authenticated session that sends nothing (clients ping every few seconds) for this long is ended.</summary>
+    public double SessionIdleSeconds { get; init; } = 60;
+    /// <summary>Per client: jobs kept (finished ones included) and disk used by their folders; a submit over either is refused.</summary>
+    public int MaxJobsPerClient { get; init; } = 500;
+    public long MaxDiskBytesPerClient { get; init; } = 20L << 30;
+    /// <summary>Finished jobs older than this are deleted at start and once an hour (0: keep them).</summary>
+    public double RetainDays { get; init; } = 30;
+    /// <summary>A job that was running when the daemon died this many times is marked failed instead of resumed again.</summary>
+    public int MaxJobCrashes { get; init; } = 3;
+
+    /// <summary><see cref="MaxMessageBytes"/> as enforced.</summary>
+    public long EffectiveMaxMessageBytes => MaxMessageBytes > 0 ? MaxMessageBytes
+        : (long)Math.Ceiling(MaxPromptSeconds * MaxPromptRate) * MaxPromptChannels * 4 + JukeboxBridge.Protocol.Messages.FrameLimits.DefaultHeaderBytes;
 
     public static string DefaultJobsDir()
     {

@@ -30,10 +30,13 @@ public sealed class JukeboxDaemon : IDisposable
         var bundle = ModelBundle.Load(ModelBundle.ResolveSpec(o.Model));
         try
         {
-            Jobs = new JobBook(o.JobsDir, line => log.LogInformation("{Line}", line));
-            Server = new DaemonServer(o, bundle, Jobs, Keys, log);
+            Jobs = new JobBook(o.JobsDir, line => log.LogInformation("{Line}", line), o.MaxJobCrashes);
+            if (o.RetainDays > 0 && Jobs.Prune(DateTimeOffset.UtcNow.AddDays(-o.RetainDays)) is > 0 and var pruned)
+                log.LogInformation("Deleted {Count} finished job(s) older than {Days} days", pruned, o.RetainDays);
+            string fingerprint = BundleFingerprint.Of(bundle);
+            Server = new DaemonServer(o, bundle, Jobs, Keys, log, fingerprint);
             LocalClient = Keys.EnsureLocalClient(Server.Endpoint, o.UseCurve);
-            _worker = new Worker(bundle, Jobs, Server, o.Device, log);
+            _worker = new Worker(bundle, Jobs, Server, o.Device, log, fingerprint);
         }
         catch
         {

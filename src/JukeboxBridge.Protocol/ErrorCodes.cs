@@ -10,6 +10,8 @@ public static class ErrorCodes
     public const string TooLarge = "too_large";                // message over the size limit
     public const string PromptTooLong = "prompt_too_long";
     public const string QueueFull = "queue_full";              // the client's queued-jobs limit
+    public const string QuotaExceeded = "quota_exceeded";      // the client's kept jobs or their disk use is at its limit
+    public const string Busy = "busy";                         // too many connections are authenticating; retry later
     public const string UnknownJob = "unknown_job";
     public const string BadSettings = "bad_settings";          // unknown artist, bad length, ...
     public const string ModelError = "model_error";            // the model cannot run the job (missing weights, ...)
@@ -19,7 +21,9 @@ public static class ErrorCodes
 }
 
 /// <summary>A protocol violation or refusal with its stable <see cref="Code"/>; the message never exposes internals.</summary>
-public sealed class ProtocolException(string code, string message) : Exception(message)
+public sealed class ProtocolException(string code, string message, long? request = null) : Exception(message)
 {
     public string Code { get; } = code;
+    /// <summary>The client's request number when the refused message was a submit that carried one.</summary>
+    public long? Request { get; } = request;
 }

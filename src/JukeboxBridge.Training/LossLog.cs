@@ -44,8 +44,6 @@ public sealed class LossLog
             series.Add(new PlotSeries(col, pts, palette[i % palette.Length]));
         }
         var png = new LinePlot { Title = title, LogY = true }.RenderPng(series);
-        var tmp = pngPath + ".tmp";
-        File.WriteAllBytes(tmp, png);
-        File.Move(tmp, pngPath, overwrite: true);
+        JukeboxBridge.Storage.AtomicFile.WriteAllBytes(pngPath, png);
     }
 }

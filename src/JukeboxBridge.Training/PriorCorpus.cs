@@ -81,8 +81,7 @@ public sealed class PriorCorpus : IDisposable
             for (int l = 0; l < _pieces[i].Codes.Length; l++) tensors.Add(TorchTensors.ToWrite($"piece/{i}/level_{l}", _pieces[i].Codes[l]));
         var meta = new Dictionary<string, string> { ["jukebox.kind"] = "prior_corpus", ["files"] = string.Join("\n", _pieces.Select(p => p.Entry.File)),
                                                    ["samples"] = string.Join(",", _pieces.Select(p => p.Samples)) };
-        SafetensorsWriter.Write(path + ".tmp", tensors, meta);
-        File.Move(path + ".tmp", path, overwrite: true);
+        SafetensorsWriter.Write(path, tensors, meta);
     }
 
     private void Load(string path, List<DatasetEntry> entries)

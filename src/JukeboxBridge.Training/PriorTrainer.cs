@@ -177,14 +177,12 @@ public sealed class PriorTrainer : IDisposable
             ["jukebox.prior_options"] = JsonSerializer.Serialize(Options), ["jukebox.seed"] = _o.Seed.ToString(),
         };
         string ckpt = Path.Combine(_o.OutDir, CheckpointName);
-        SafetensorsWriter.Write(ckpt + ".tmp", tensors, meta);
-        File.Move(ckpt + ".tmp", ckpt, overwrite: true);
+        SafetensorsWriter.Write(ckpt, tensors, meta);
         using (new EmaSwap(this))
         {
             string weights = Path.Combine(_o.OutDir, WeightsName);
-            SafetensorsWriter.Write(weights + ".tmp", _prior.state_dict().Select(kv => TorchTensors.ToWrite(kv.Key, kv.Value)),
+            SafetensorsWriter.Write(weights, _prior.state_dict().Select(kv => TorchTensors.ToWrite(kv.Key, kv.Value)),
                 new Dictionary<string, string> { ["jukebox.kind"] = "prior", ["jukebox.step"] = _step.ToString(), ["jukebox.prior_options"] = JsonSerializer.Serialize(Options) });
-            File.Move(weights + ".tmp", weights, overwrite: true);
         }
         lossLog.Plot(Path.Combine(_o.OutDir, "loss.png"), $"level-{Options.Level} prior training (step {_step}), bits per code", "bits_per_token", "heldout_bits");
     }

@@ -4,28 +4,13 @@ using NAudio.Wave;
 namespace JukeboxBridge.Audio.Wav;
 
 /// <summary>
-/// Writes WAV files atomically (temporary file, then rename). Integer PCM is rounded to nearest and
+/// Writes WAV files atomically and durably (temporary file, fsync, rename: Storage.AtomicFile). Integer PCM is rounded to nearest and
 /// clipped; files with more than two channels use WAVE_FORMAT_EXTENSIBLE with the standard channel mask.
 /// </summary>
 public static class WavWriter
 {
-    public static void Write(string path, AudioClip clip, WavSampleFormat format)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string tmp = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-                Write(fs, clip, format);
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch { }
-            throw;
-        }
-    }
+    public static void Write(string path, AudioClip clip, WavSampleFormat format) =>
+        JukeboxBridge.Storage.AtomicFile.Write(path, fs => Write(fs, clip, format));
 
     public static byte[] ToBytes(AudioClip clip, WavSampleFormat format)
     {

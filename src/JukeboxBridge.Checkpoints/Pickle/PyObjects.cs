@@ -9,7 +9,49 @@ public sealed record PyTuple(object?[] Items)
 {
     public int Count => Items.Length;
     public object? this[int i] => Items[i];
-    public override string ToString() => "(" + string.Join(", ", Items.Select(i => i?.ToString() ?? "None")) + ")";
+    public override string ToString() => PyRepr.Of(this);
+}
+
+/// <summary>
+/// A short text of a plain value for names and messages: nesting beyond <see cref="MaxDepth"/> and items beyond
+/// <see cref="MaxItems"/> become "...", so a hostile 10^5-deep tuple (e.g. used as a dict key) costs nothing.
+/// </summary>
+public static class PyRepr
+{
+    public const int MaxDepth = 8, MaxItems = 16;
+
+    public static string Of(object? v)
+    {
+        var sb = new System.Text.StringBuilder();
+        Append(sb, v, 0);
+        return sb.ToString();
+    }
+
+    private static void Append(System.Text.StringBuilder sb, object? v, int depth)
+    {
+        if (sb.Length > 4096) { sb.Append("..."); return; }
+        switch (v)
+        {
+            case null: sb.Append("None"); break;
+            case PyTuple t: Items(sb, "(", t.Items, ")", depth); break;
+            case List<object?> l: Items(sb, "[", l, "]", depth); break;
+            case PyDict d: sb.Append(depth >= MaxDepth ? "{...}" : $"{{{d.Count} items}}"); break;
+            default: sb.Append(v); break;
+        }
+    }
+
+    private static void Items(System.Text.StringBuilder sb, string open, IReadOnlyList<object?> items, string close, int depth)
+    {
+        if (depth >= MaxDepth) { sb.Append(open).Append("...").Append(close); return; }
+        sb.Append(open);
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (i > 0) sb.Append(", ");
+            if (i == MaxItems) { sb.Append("..."); break; }
+            Append(sb, items[i], depth + 1);
+        }
+        sb.Append(close);
+    }
 }
 
 /// <summary>A Python dict or OrderedDict: keys in insertion order (any hashable scalar or tuple).</summary>

@@ -54,30 +54,18 @@ public static class SafetensorsWriter
         var header = headerStream.ToArray().ToList();
         while (header.Count % 8 != 0) header.Add((byte)' ');
 
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        string tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp");
-        try
+        JukeboxBridge.Storage.AtomicFile.Write(path, fs =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            Span<byte> len = stackalloc byte[8];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Count);
+            fs.Write(len);
+            fs.Write(header.ToArray());
+            foreach (var t in list)
             {
-                Span<byte> len = stackalloc byte[8];
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Count);
-                fs.Write(len);
-                fs.Write(header.ToArray());
-                foreach (var t in list)
-                {
-                    var buf = new byte[t.ByteLength];
-                    t.Fill(buf);
-                    fs.Write(buf);
-                }
+                var buf = new byte[t.ByteLength];
+                t.Fill(buf);
+                fs.Write(buf);
             }
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(tmp); } catch { /* best effort */ }
-            throw;
-        }
+        });
     }
 }

@@ -71,19 +71,57 @@ public sealed class DaemonClient : IDisposable
         }
     }
 
+    /// <summary>How often a waiting client says it is still there (the daemon ends sessions silent for its idle limit, 60 s by default).</summary>
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(5);
+    private DateTime _lastSent = DateTime.UtcNow;
+    private readonly HashSet<long> _keepAlives = new();
+
     public void Send(Message m)
     {
         var frames = MessageCodec.ToFrames(m);
         for (int i = 0; i < frames.Count; i++) _socket.SendFrame(frames[i].ToArray(), more: i < frames.Count - 1);
+        _lastSent = DateTime.UtcNow;
     }
 
-    /// <summary>The next message, or null after <paramref name="timeout"/>.</summary>
+    /// <summary>Sends frames exactly as given (protocol tests and tools that need bytes the typed messages never produce).</summary>
+    public void SendRawFrames(IReadOnlyList<byte[]> frames)
+    {
+        for (int i = 0; i < frames.Count; i++) _socket.SendFrame(frames[i], more: i < frames.Count - 1);
+        _lastSent = DateTime.UtcNow;
+    }
+
+    /// <summary>
+    /// The next message, or null after <paramref name="timeout"/>. While waiting it pings the daemon every
+    /// <see cref="KeepAlive"/> so a long job does not end the session; those pongs, and the daemon's own probes, are not returned.
+    /// </summary>
     public Message? Receive(TimeSpan timeout)
     {
-        var frames = new List<byte[]>();
-        if (!_socket.TryReceiveMultipartBytes(timeout, ref frames!)) return null;
-        return MessageCodec.FromFrames(frames.Select(f => (ReadOnlyMemory<byte>)f).ToList());
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var now = DateTime.UtcNow;
+            if (Welcome is not null && now - _lastSent >= KeepAlive)
+            {
+                long t = -now.Ticks;                                          // negative: never one of the caller's own ping values
+                _keepAlives.Add(t);
+                Send(new Ping(t));
+            }
+            // Whole milliseconds: NetMQ waits forever on a timeout that is positive but under 1 ms.
+            int ms = (int)Math.Clamp((deadline - now).TotalMilliseconds, 0, KeepAlive.TotalMilliseconds);
+            var frames = new List<byte[]>();
+            if (!_socket.TryReceiveMultipartBytes(TimeSpan.FromMilliseconds(ms), ref frames!))
+            {
+                if (ms == 0 || DateTime.UtcNow >= deadline) return null;
+                continue;
+            }
+            var m = MessageCodec.FromFrames(frames.Select(f => (ReadOnlyMemory<byte>)f).ToList(), IncomingLimits);
+            bool keepAlive = m is Pong p && _keepAlives.Remove(p.T) || m is Ping && Welcome is not null;   // ours, or the daemon probing
+            if (!keepAlive) return m;
+            if (DateTime.UtcNow >= deadline) return null;
+        }
     }
+
+    private static readonly FrameLimits IncomingLimits = new(MaxIncomingBytes);
 
     /// <summary>The next message, which must be a <typeparamref name="T"/> (an error becomes a ProtocolException; other messages are skipped).</summary>
     public T Expect<T>(TimeSpan? timeout = null) where T : Message
@@ -93,6 +131,8 @@ public sealed class DaemonClient : IDisposable
         {
             var m = Receive(deadline - DateTime.UtcNow);
             if (m is T t) return t;
+            // An error about a job (cancelled, failed) arrives on its own time; it is no answer to what we wait for.
+            if (m is Error { Job: not null } && typeof(T) != typeof(Error)) continue;
             if (m is Error e) throw new ProtocolException(e.Code, e.Text);
         }
         throw new TimeoutException($"no {typeof(T).Name} from the daemon at {File.Endpoint}");

@@ -9,9 +9,12 @@ public sealed record JobRequest(string Job, string Client, string Mode, string? 
                                 string? Model, double? Seconds, long? Variations, long? Seed, double? Temperature, long? TopK, double? TopP,
                                 string? Artist, string? Genre, string? Lyrics, long PromptSamples)
 {
-    public static JobRequest From(string job, string client, Submit s, long promptSamples) => new(job, client, s.Mode, s.Job, DateTimeOffset.UtcNow,
+    /// <summary>The served model's fingerprint when the job was accepted (null in folders of older daemons): resume checks it.</summary>
+    public string? ModelFingerprint { get; init; }
+
+    public static JobRequest From(string job, string client, Submit s, long promptSamples, string modelFingerprint) => new(job, client, s.Mode, s.Job, DateTimeOffset.UtcNow,
         s.Settings.Model, s.Settings.Seconds, s.Settings.Variations, s.Settings.Seed, s.Settings.Temperature, s.Settings.TopK, s.Settings.TopP,
-        s.Settings.Artist, s.Settings.Genre, s.Settings.Lyrics, promptSamples);
+        s.Settings.Artist, s.Settings.Genre, s.Settings.Lyrics, promptSamples) { ModelFingerprint = modelFingerprint };
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -35,11 +38,27 @@ public sealed class DaemonJob(JobRequest request, string dir)
     public double Seconds { get; set; } = request.Seconds ?? 0;
     /// <summary>Blocks (sequence numbers) written to the folder so far.</summary>
     public volatile int BlocksWritten;
-    public CancellationTokenSource Cancel { get; } = new();
+    private volatile CancellationTokenSource _cancel = new();
+    /// <summary>The current run's cancellation (a resumed job gets a fresh one: a cancelled source cannot be reset).</summary>
+    public CancellationTokenSource Cancel => _cancel;
+    public void RenewCancel() => _cancel = new CancellationTokenSource();
     public bool Finished => State is "done" or "failed" or "cancelled";
 
     public string PromptPath => Path.Combine(Dir, "prompt.wav");
     public string RequestPath => Path.Combine(Dir, "request.json");
+    /// <summary>Present while a run is in progress: how many runs started without ending (a count > 1 at start means crashes).</summary>
+    public string AttemptsPath => Path.Combine(Dir, "attempts");
+
+    public int Attempts => File.Exists(AttemptsPath) && int.TryParse(File.ReadAllText(AttemptsPath).Trim(), out var n) ? n : 0;
+    public void BeginAttempt() => JukeboxBridge.Storage.AtomicFile.WriteAllText(AttemptsPath, (Attempts + 1).ToString());
+    public void EndAttempt() { try { File.Delete(AttemptsPath); } catch (IOException) { } }
+
+    /// <summary>Bytes of the job's folder on disk.</summary>
+    public long DiskBytes()
+    {
+        try { return new DirectoryInfo(Dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length); }
+        catch (IOException) { return 0; }
+    }
 
     public JobInfo Info() => new(Id, State, Request.Mode, Seconds, Variations, BlocksWritten, Request.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
 }

@@ -18,7 +18,9 @@ public sealed class JobBook
 
     public string Dir { get; }
 
-    public JobBook(string dir, Action<string>? log = null)
+    /// <param name="maxCrashes">An interrupted job whose runs ended this many times without finishing (the process died
+    /// under it) is marked failed instead of queued again, so one poison job cannot crash-loop the daemon.</param>
+    public JobBook(string dir, Action<string>? log = null, int maxCrashes = 3)
     {
         Dir = dir;
         Directory.CreateDirectory(dir);
@@ -27,44 +29,85 @@ public sealed class JobBook
             {
                 var requestPath = Path.Combine(jobDir, "request.json");
                 if (!File.Exists(requestPath)) continue;
-                try
-                {
-                    var job = new DaemonJob(JobRequest.FromJson(File.ReadAllText(requestPath)), jobDir);
-                    var status = File.Exists(Path.Combine(jobDir, "job.json")) ? TakeStore.Open(jobDir).ReadStatus() : null;
-                    if (File.Exists(Path.Combine(jobDir, "settings.json")))
-                    {
-                        job.Store = TakeStore.Open(jobDir);
-                        job.BlocksWritten = job.Store.CountBlocks();
-                        var settings = job.Store.ReadSettings();
-                        job.Variations = settings.Variations;
-                        job.Seconds = settings.Seconds;
-                    }
-                    _jobs[job.Id] = job;
-                    if (status?.State is JobStatus.Done or JobStatus.Failed or JobStatus.Cancelled)
-                    {
-                        job.State = status.State;
-                        job.Error = status.Error;
-                    }
-                    else
-                    {
-                        log?.Invoke($"job {job.Id} of {job.Client} was interrupted: queued to resume");
-                        Enqueue(job);
-                    }
-                }
-                catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException)
+                try { Restore(jobDir, requestPath, log, maxCrashes); }
+                catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or JukeboxBridge.Checkpoints.CheckpointFormatException)
                 {
                     log?.Invoke($"skipping unreadable job folder {jobDir}: {e.Message}");
                 }
             }
     }
 
+    private void Restore(string jobDir, string requestPath, Action<string>? log, int maxCrashes)
+    {
+        JukeboxBridge.Storage.AtomicFile.CleanOrphans(jobDir, recursive: true);
+        var job = new DaemonJob(JobRequest.FromJson(File.ReadAllText(requestPath)), jobDir);
+        var statusPath = Path.Combine(jobDir, "job.json");
+        var status = File.Exists(statusPath) ? System.Text.Json.JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(statusPath), StatusJson) : null;
+        bool hasSettings = File.Exists(Path.Combine(jobDir, "settings.json")), hasCodes = File.Exists(Path.Combine(jobDir, "codes.safetensors"));
+        if (hasSettings && !hasCodes)
+        {
+            // Killed between settings.json and the first codes: nothing was sampled, so the job starts again from its request.
+            log?.Invoke($"job {job.Id} of {job.Client} stopped before its first codes: restarting it from the request");
+            foreach (var f in new[] { "settings.json", "job.json" }) File.Delete(Path.Combine(jobDir, f));
+            status = null;
+        }
+        else if (hasSettings)
+        {
+            job.Store = TakeStore.Open(jobDir);
+            job.BlocksWritten = job.Store.CountBlocks();
+            var settings = job.Store.ReadSettings();
+            job.Variations = settings.Variations;
+            job.Seconds = settings.Seconds;
+        }
+        _jobs[job.Id] = job;
+        if (status?.State is JobStatus.Done or JobStatus.Failed or JobStatus.Cancelled)
+        {
+            job.State = status.State;
+            job.Error = status.Error;
+            return;
+        }
+        if (job.Attempts >= maxCrashes)
+        {
+            job.State = "failed";
+            job.Error = $"the daemon stopped {job.Attempts} times while running this job; it is not resumed again (see the daemon's log)";
+            JukeboxBridge.Storage.AtomicFile.WriteAllText(statusPath,
+                System.Text.Json.JsonSerializer.Serialize(new JobStatus(JobStatus.Failed, job.Error, DateTimeOffset.UtcNow), StatusJson));
+            job.EndAttempt();
+            log?.Invoke($"job {job.Id} of {job.Client} failed: {job.Error}");
+            return;
+        }
+        log?.Invoke($"job {job.Id} of {job.Client} was interrupted: queued to resume");
+        Enqueue(job);
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions StatusJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
     public DaemonJob? Find(string id, string client) => _jobs.TryGetValue(id, out var j) && j.Client == client ? j : null;
     public IReadOnlyList<DaemonJob> Of(string client) => _jobs.Values.Where(j => j.Client == client).OrderBy(j => j.Request.Created).ToList();
     public void Add(DaemonJob job) => _jobs[job.Id] = job;
 
+    /// <summary>Jobs of the client waiting to run (cancelled ones still in the queue do not count).</summary>
     public int Queued(string client)
     {
-        lock (_queues) return _queues.TryGetValue(client, out var q) ? q.Count : 0;
+        lock (_queues) return _queues.TryGetValue(client, out var q) ? q.Count(j => !j.Cancel.IsCancellationRequested) : 0;
+    }
+
+    /// <summary>Removes a finished job from the book and deletes its folder; false when it is queued or running.</summary>
+    public bool Delete(DaemonJob job)
+    {
+        if (!job.Finished) return false;
+        _jobs.TryRemove(job.Id, out _);
+        try { Directory.Delete(job.Dir, recursive: true); } catch (DirectoryNotFoundException) { }
+        return true;
+    }
+
+    /// <summary>Deletes finished jobs created before <paramref name="cutoff"/>; returns how many.</summary>
+    public int Prune(DateTimeOffset cutoff, string? client = null)
+    {
+        int n = 0;
+        foreach (var j in _jobs.Values.Where(j => (client is null || j.Client == client) && j.Finished && j.Request.Created < cutoff).ToList())
+            if (Delete(j)) n++;
+        return n;
     }
 
     public void Enqueue(DaemonJob job)

@@ -34,10 +34,12 @@ public sealed class Worker : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
     public ModelBundle Bundle { get; }
+    /// <summary><see cref="BundleFingerprint"/> of the served bundle: recorded by every accepted job, checked on resume.</summary>
+    public string Fingerprint { get; }
 
-    public Worker(ModelBundle bundle, JobBook book, IJobEvents events, DeviceOptions device, ILogger log)
+    public Worker(ModelBundle bundle, JobBook book, IJobEvents events, DeviceOptions device, ILogger log, string fingerprint)
     {
-        Bundle = bundle; _book = book; _events = events; _device = device; _log = log;
+        Bundle = bundle; _book = book; _events = events; _device = device; _log = log; Fingerprint = fingerprint;
         _jobLog = line => _log.LogInformation("{Line}", line);
         _thread = new Thread(Loop) { Name = "jukebox-worker", IsBackground = true };
     }
@@ -62,6 +64,8 @@ public sealed class Worker : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancel.Token, _stop.Token);
         try
         {
+            job.BeginAttempt();                                                // left behind only if the process dies in the run
+            CheckModel(job);
             using var sampling = Open(job);
             job.Store = sampling.Store;
             job.Variations = sampling.Settings.Variations;
@@ -83,12 +87,24 @@ public sealed class Worker : IDisposable
         catch (Exception e)
         {
             var (code, message) = Classify(e);
-            job.State = "failed";
             job.Error = message;
             if (code == ErrorCodes.Internal) _log.LogError(e, "Job {Job} of {Client} failed", job.Id, job.Client);
             else _log.LogWarning("Job {Job} of {Client} failed: {Code}: {Message}", job.Id, job.Client, code, message);
+            try { job.Store?.WriteStatus(new JobStatus(JobStatus.Failed, message)); }
+            catch (IOException io) { _log.LogError(io, "Job {Job}: could not record its failure", job.Id); }
+            job.State = "failed";                                              // after the folder says so: a reader of the state finds job.json written
             _events.Finished(job, code, message);
         }
+        finally { job.EndAttempt(); }
+    }
+
+    /// <summary>A job resumes only under the weights it started with (older job folders carry no fingerprint).</summary>
+    private void CheckModel(DaemonJob job)
+    {
+        string? recorded = job.Request.ModelFingerprint;
+        if (recorded is not null && recorded != Fingerprint && File.Exists(Path.Combine(job.Dir, "settings.json")))
+            throw new ModelMismatchException($"job {job.Id} was started with another model (fingerprint {recorded}); this daemon serves " +
+                $"{Path.GetFileNameWithoutExtension(Bundle.Source)} ({Fingerprint}). Serve that model to finish it, or submit it again");
     }
 
     /// <summary>The sampling job for a daemon job: resumed when its folder already holds one, else created from the request.</summary>
@@ -97,10 +113,14 @@ public sealed class Worker : IDisposable
         if (File.Exists(Path.Combine(job.Dir, "settings.json")))
             return SamplingJob.Resume(Bundle, TakeStore.Open(job.Dir), _device, _jobLog);
         var r = job.Request;
-        if (r.Mode == "resume") throw new ArgumentException("nothing to resume: that job never started");
+        if (r.Mode == "resume") throw new JobInputException("nothing to resume: that job never started");
         var settings = new JobSettings
         {
-            Mode = r.Mode switch { "continue" => JobMode.Continue, "sample" => JobMode.Sample, _ => JobMode.Upsample },
+            Mode = r.Mode switch
+            {
+                "continue" => JobMode.Continue, "sample" => JobMode.Sample, "upsample" => JobMode.Upsample,
+                _ => throw new InvalidOperationException($"job {job.Id}: mode '{r.Mode}' cannot start a job"),
+            },
             Model = Bundle.Source, Seconds = r.Seconds ?? Bundle.Sampling.Seconds, Variations = (int)(r.Variations ?? Bundle.Sampling.Variations),
             Seed = (int)(r.Seed ?? 0), Temperature = r.Temperature is double t ? [t] : [], TopK = (int)(r.TopK ?? 0), TopP = r.TopP ?? 0,
             Artist = r.Artist, Genre = r.Genre, Lyrics = r.Lyrics, Prompt = r.Mode == "continue" ? "prompt.wav" : null,
@@ -130,8 +150,8 @@ public sealed class Worker : IDisposable
     /// <summary>Stable error code and a message that names the problem without internals.</summary>
     public static (string Code, string Message) Classify(Exception e) => e switch
     {
-        UnknownStyleException or ArgumentException or FormatException => (ErrorCodes.BadSettings, e.Message),
-        FileNotFoundException or ModelLoadException or JukeboxBridge.Checkpoints.CheckpointFormatException => (ErrorCodes.ModelError, e.Message),
+        JobInputException or UnknownStyleException or ArgumentException or FormatException => (ErrorCodes.BadSettings, e.Message),
+        ModelMismatchException or FileNotFoundException or ModelLoadException or JukeboxBridge.Checkpoints.CheckpointFormatException => (ErrorCodes.ModelError, e.Message),
         OutOfMemoryException => (ErrorCodes.OutOfMemory, "out of memory; the job folder keeps what was made: resume it, with fewer variations or a lower memory budget"),
         System.Runtime.InteropServices.ExternalException x when x.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
             => (ErrorCodes.OutOfMemory, "the device ran out of memory; the job folder keeps what was made: resume it, with fewer variations or a lower memory budget"),
@@ -145,3 +165,9 @@ public sealed class Worker : IDisposable
         Bundle.Dispose();
     }
 }
+
+/// <summary>A job that cannot run as asked (the user's input, not a bug).</summary>
+public sealed class JobInputException(string message) : Exception(message);
+
+/// <summary>A job's recorded model is not the one served.</summary>
+public sealed class ModelMismatchException(string message) : Exception(message);

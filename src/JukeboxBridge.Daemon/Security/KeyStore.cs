@@ -136,16 +136,7 @@ public sealed class KeyStore
     /// <summary>Writes a file readable by its owner only (0600 on Unix; the per-user profile folder on Windows).</summary>
     public static void WritePrivate(string path, string text)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        string tmp = path + ".tmp";
-        if (OperatingSystem.IsWindows()) File.WriteAllText(tmp, text);
-        else
-        {
-            using (var f = new FileStream(tmp, new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
-            using (var w = new StreamWriter(f)) w.Write(text);
-            File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        File.Move(tmp, path, overwrite: true);
+        JukeboxBridge.Storage.AtomicFile.WriteAllText(path, text, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     internal static readonly JsonSerializerOptions Json = new()

@@ -11,15 +11,19 @@ using JukeboxBridge.Sampling;
 using JukeboxBridge.Sampling.Jobs;
 using Microsoft.Extensions.Logging;
 using NetMQ;
+using NetMQ.Monitoring;
 using NetMQ.Sockets;
 
 namespace JukeboxBridge.Daemon.Server;
 
 /// <summary>
 /// The daemon's network side: a ROUTER socket and a poller on one thread (the only thread touching the socket).
-/// Sessions authenticate with the HMAC challenge before anything else is served; submitted jobs get a folder and go
-/// to the worker's fair queue; progress, blocks (within each client's credit, read back from the job folder) and
+/// Sessions authenticate with the mutual HMAC challenge before anything else is served; submitted jobs get a folder and
+/// go to the worker's fair queue; progress, blocks (within each client's credit, read back from the job folder) and
 /// completion are sent to the session attached to each job. Worker events arrive through a queue on the poller.
+/// Limits act before buffering: the socket refuses frames over the largest legitimate message and reads at most a few
+/// messages ahead per connection; extra frames are dropped as they are read. Every handler and event ends in a reply or
+/// a log line: nothing a peer sends stops the poller.
 /// </summary>
 public sealed class DaemonServer : IJobEvents, IDisposable
 {
@@ -31,8 +35,11 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     private readonly RouterSocket _router;
     private readonly NetMQQueue<Action> _events = new();
     private readonly NetMQPoller _poller;
-    private readonly Dictionary<string, Session> _sessions = new();
+    private readonly SessionTable _sessions;
     private readonly Dictionary<string, BlockStream> _streams = new();
+    private readonly NetMQTimer _tick = new(TimeSpan.FromSeconds(1));
+    private readonly NetMQMonitor _monitor;
+    private readonly string _fingerprint;
     private readonly FrameLimits _limits;
     private readonly IReadOnlyList<string> _artists, _genres;
     private DecodedBlock? _cachedBlock;
@@ -40,14 +47,17 @@ public sealed class DaemonServer : IJobEvents, IDisposable
 
     public string Endpoint { get; }
 
-    public DaemonServer(DaemonOptions o, ModelBundle bundle, JobBook book, KeyStore keys, ILogger log)
+    public DaemonServer(DaemonOptions o, ModelBundle bundle, JobBook book, KeyStore keys, ILogger log, string fingerprint)
     {
-        _o = o; _bundle = bundle; _book = book; _keys = keys; _log = log;
-        _limits = new FrameLimits(o.MaxMessageBytes);
+        _o = o; _bundle = bundle; _book = book; _keys = keys; _log = log; _fingerprint = fingerprint;
+        _limits = new FrameLimits(o.EffectiveMaxMessageBytes);
+        _sessions = new SessionTable(o.MaxPendingSessions, TimeSpan.FromSeconds(o.PendingSessionSeconds), TimeSpan.FromSeconds(o.SessionIdleSeconds));
         (_artists, _genres) = Styles(bundle);
         _router = new RouterSocket();
         _router.Options.RouterMandatory = true;
         _router.Options.SendHighWatermark = o.SendHighWatermark;
+        _router.Options.ReceiveHighWatermark = o.ReceiveHighWatermark;
+        _router.Options.MaxMsgSize = o.EffectiveMaxMessageBytes;             // a bigger frame drops the connection before it is buffered
         _router.Options.Linger = TimeSpan.Zero;
         if (o.UseCurve)
         {
@@ -64,15 +74,30 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             _router.Bind(o.Endpoint);
             Endpoint = o.Endpoint;
         }
-        _router.ReceiveReady += (_, e) => { while (e.Socket.TryReceiveMultipartBytes(ref _frames)) Handle(_frames!); };
-        _events.ReceiveReady += (_, e) => { while (e.Queue.TryDequeue(out var a, TimeSpan.Zero)) a(); };
-        _poller = new NetMQPoller { _router, _events };
+        _router.ReceiveReady += (_, _) => Guarded("receive", ReceiveAll);
+        _events.ReceiveReady += (_, e) => { while (e.Queue.TryDequeue(out var a, TimeSpan.Zero)) Guarded("worker event", a); };
+        _tick.Elapsed += (_, _) => Guarded("session expiry", Tick);
+        _poller = new NetMQPoller { _router, _events, _tick };
+        // A dropped connection leaves its routing id free for anyone: probe the sessions so the departed one ends now.
+        _monitor = new NetMQMonitor(_router, $"inproc://jukebox-monitor-{Guid.NewGuid():N}", SocketEvents.Disconnected);
+        _monitor.Disconnected += (_, _) => Guarded("disconnect probe", ProbeSessions);
+        _monitor.AttachToPoller(_poller);
     }
-
-    private List<byte[]>? _frames;
 
     public void RunAsync() => _poller.RunAsync("jukebox-server");
     public void Stop() { if (_poller.IsRunning) _poller.Stop(); }
+
+    /// <summary>Sessions now (for tests and the log): all, and those not authenticated yet.</summary>
+    public (int All, int Pending) SessionCounts => (_sessions.Count, _sessions.Pending);
+
+    /// <summary>Runs a poller-thread action; whatever it throws is logged with an id, never allowed to stop the poller.</summary>
+    private void Guarded(string what, Action action)
+    {
+        try { action(); }
+        catch (Exception e) { _log.LogError(e, "Internal error {ErrorId} in the daemon's {What}", NewErrorId(), what); }
+    }
+
+    private static string NewErrorId() => Convert.ToHexString(HmacAuth.NewNonce()[..4]).ToLowerInvariant();
 
     private static (IReadOnlyList<string>, IReadOnlyList<string>) Styles(ModelBundle b)
     {
@@ -87,24 +112,44 @@ public sealed class DaemonServer : IJobEvents, IDisposable
 
     // ---- receiving
 
-    private void Handle(List<byte[]> frames)
+    /// <summary>
+    /// Reads what the socket has, frame by frame: the routing id, then at most two payload frames (header, PCM); any
+    /// further frames of the same message are read and dropped at once, so a peer cannot make the daemon hold more.
+    /// </summary>
+    private void ReceiveAll()
     {
-        if (frames.Count < 2) return;
-        var identity = frames[0];
-        string key = Convert.ToHexString(identity);
-        Message msg;
-        try { msg = MessageCodec.FromFrames(frames.Skip(1).Select(f => (ReadOnlyMemory<byte>)f).ToList(), _limits); }
-        catch (ProtocolException e) { Send(identity, new Error(e.Code, e.Message)); return; }
+        for (int n = 0; n < 256 && _router.TryReceiveFrameBytes(TimeSpan.Zero, out var identity, out bool more); n++)
+        {
+            var frames = new List<ReadOnlyMemory<byte>>(2);
+            int extra = 0;
+            while (more)
+            {
+                var f = _router.ReceiveFrameBytes(out more);
+                if (frames.Count < 2) frames.Add(f); else extra++;
+            }
+            if (frames.Count == 0) continue;
+            if (extra > 0) { Send(identity, new Error(ErrorCodes.BadMessage, $"a message has 1 or 2 frames, got {frames.Count + extra}")); continue; }
+            Handle(identity, frames);
+        }
+    }
 
-        _sessions.TryGetValue(key, out var session);
+    private void Handle(byte[] identity, List<ReadOnlyMemory<byte>> frames)
+    {
+        var now = DateTime.UtcNow;
+        Message msg;
+        try { msg = MessageCodec.FromFrames(frames, _limits); }
+        catch (ProtocolException e) { Send(identity, new Error(e.Code, e.Message, e.Request)); return; }
+
+        var session = _sessions.Find(identity, now);
         try
         {
             switch (msg)
             {
-                case Hello h: OnHello(identity, key, h); return;
+                case Hello h: OnHello(identity, h, now); return;
                 case Ping p: Send(identity, new Pong(p.T)); return;
-                case Auth a: OnAuth(identity, key, session, a); return;
-                case Bye: _sessions.Remove(key); return;
+                case Pong: return;
+                case Auth a: OnAuth(identity, session, a); return;
+                case Bye: EndSession(identity); return;
             }
             if (session?.Client is not string client)
             {
@@ -124,28 +169,71 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         catch (ProtocolException e) { Send(identity, new Error(e.Code, e.Message, (msg as Submit)?.Request)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _log.LogError(e, "I/O error serving client {Client}", session?.Client);
-            Send(identity, new Error(ErrorCodes.Internal, "the daemon could not write the job folder (see its log)", (msg as Submit)?.Request));
+            string id = NewErrorId();
+            _log.LogError(e, "I/O error {ErrorId} serving {Type} of client {Client}", id, msg.Type, session?.Client);
+            Send(identity, new Error(ErrorCodes.Internal, $"the daemon could not use its job folder (error {id}, see its log)", (msg as Submit)?.Request));
+        }
+        catch (Exception e)
+        {
+            string id = NewErrorId();
+            _log.LogError(e, "Internal error {ErrorId} serving {Type} of client {Client}", id, msg.Type, session?.Client);
+            Send(identity, new Error(ErrorCodes.Internal, $"internal error {id} (details in the daemon's log)", (msg as Submit)?.Request));
         }
     }
 
-    private void OnHello(byte[] identity, string key, Hello h)
+    /// <summary>The session ends; jobs go on, and their streams wait for the client's next session.</summary>
+    private void EndSession(byte[] identity)
+    {
+        _sessions.Remove(identity);
+        foreach (var s in _streams.Values.Where(s => s.Identity is not null && s.Identity.AsSpan().SequenceEqual(identity))) s.Identity = null;
+    }
+
+    /// <summary>Once a second: pending sessions past their time, idle ones, and those of revoked clients end.</summary>
+    private void Tick()
+    {
+        foreach (var s in _sessions.Expire(DateTime.UtcNow))
+        {
+            if (s.Authenticated) _log.LogInformation("Session of client {Client} ended: idle for {Seconds} s", s.Client, _o.SessionIdleSeconds);
+            EndSession(s.Identity);
+        }
+        foreach (var s in _sessions.All.Where(s => s.Authenticated && _keys.Secret(s.Client!) is null).ToList())
+        {
+            _log.LogWarning("Client {Client} was revoked: its session ends", s.Client);
+            Send(s.Identity, new Error(ErrorCodes.AuthFailed, "this client was revoked"));
+            EndSession(s.Identity);
+        }
+    }
+
+    /// <summary>After a disconnect: a ping to every session; the one whose connection is gone fails to route and ends.</summary>
+    private void ProbeSessions()
+    {
+        long t = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var s in _sessions.All.ToList()) Send(s.Identity, new Ping(t));
+    }
+
+    private void OnHello(byte[] identity, Hello h, DateTime now)
     {
         if (!h.Versions.Contains(Message.Version))
         {
             Send(identity, new Error(ErrorCodes.UnsupportedVersion, $"this daemon speaks protocol version {Message.Version}; the client offers {string.Join(", ", h.Versions)}"));
             return;
         }
-        var session = new Session(identity, HmacAuth.NewNonce());
-        _sessions[key] = session;
+        var session = _sessions.Open(identity, now);
+        if (session is null)
+        {
+            _log.LogWarning("Refused a hello: {Pending} connections are already waiting to authenticate", _sessions.Pending);
+            Send(identity, new Error(ErrorCodes.Busy, "too many connections are authenticating; try again in a few seconds"));
+            return;
+        }
         long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         Send(identity, new Welcome("jukeboxbridge/0.1", Message.Version, session.Nonce, [Path.GetFileNameWithoutExtension(_bundle.Source)],
             _o.Device.Device, Math.Round(memory / 1e9, 1), new ServerLimits(_o.MaxMessageBytes, _o.MaxPromptSeconds, _o.MaxQueuedJobsPerClient, _o.MaxVariations)));
     }
 
-    private void OnAuth(byte[] identity, string key, Session? session, Auth a)
+    private void OnAuth(byte[] identity, Session? session, Auth a)
     {
         if (session is null) { Send(identity, new Error(ErrorCodes.AuthRequired, "say hello first: the challenge comes in welcome")); return; }
+        if (session.Authenticated) { Send(identity, new Error(ErrorCodes.BadMessage, "this connection has authenticated already")); return; }
         var secret = _keys.Secret(a.ClientId);
         if (secret is not null && HmacAuth.Verify(secret, session.Nonce, a.ClientId, a.Mac))
         {
@@ -157,7 +245,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         session.Failures++;
         _log.LogWarning("Authentication failed for client id {ClientId} (attempt {Failures})", a.ClientId, session.Failures);
         Send(identity, new Error(ErrorCodes.AuthFailed, "authentication failed"));
-        if (session.Failures >= 3) _sessions.Remove(key);
+        if (session.Failures >= 3) _sessions.Remove(identity);
     }
 
     private void OnListJobs(byte[] identity, string client, ListJobs l)
@@ -175,6 +263,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         if (st.Seconds is double sec && (!(sec > 0) || sec > _o.MaxSeconds)) Refuse(ErrorCodes.BadSettings, $"seconds must be in (0, {_o.MaxSeconds}]");
         if (st.Model is string m && m != Path.GetFileNameWithoutExtension(_bundle.Source)) Refuse(ErrorCodes.BadSettings, $"this daemon serves '{Path.GetFileNameWithoutExtension(_bundle.Source)}', not '{m}'");
         if (_book.Queued(client) >= _o.MaxQueuedJobsPerClient) Refuse(ErrorCodes.QueueFull, $"{_o.MaxQueuedJobsPerClient} jobs are already waiting; cancel one or wait");
+        if (s.Mode != "resume") CheckQuota(client);
 
         DaemonJob job;
         if (s.Mode == "resume")
@@ -182,7 +271,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             job = _book.Find(s.Job ?? "", client) ?? throw new ProtocolException(ErrorCodes.UnknownJob, $"no job '{s.Job}'");
             if (job.State is "running" or "queued") Refuse(ErrorCodes.BadSettings, $"job {job.Id} is {job.State} already");
             if (job.State == "done") Refuse(ErrorCodes.BadSettings, $"job {job.Id} is done: fetch its blocks");
-            job.Cancel.TryReset();
+            job.RenewCancel();                                                // a cancelled token cannot be reset: the resumed run gets a new one
         }
         else
         {
@@ -190,30 +279,47 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             if (s.Mode == "continue")
             {
                 var p = s.Prompt ?? throw new ProtocolException(ErrorCodes.BadMessage, "continue needs a prompt (PCM frame)");
+                if (p.Rate > _o.MaxPromptRate) Refuse(ErrorCodes.BadSettings, $"prompt.rate is {p.Rate} Hz; prompts are at most {_o.MaxPromptRate} Hz");
+                if (p.Channels > DaemonOptions.MaxPromptChannels) Refuse(ErrorCodes.BadSettings, $"prompt.channels is {p.Channels}; prompts are mono or stereo");
                 if (p.Frames / (double)p.Rate > _o.MaxPromptSeconds) Refuse(ErrorCodes.PromptTooLong, $"the prompt is {p.Frames / (double)p.Rate:F1} s; the limit is {_o.MaxPromptSeconds} s");
                 int unit = _bundle.Vqvae.Options.LengthMultiple, rate = _bundle.Vqvae.Options.SampleRate;
                 long resampled = p.Rate == rate ? p.Frames : new Resampler((int)p.Rate, rate).OutputLength((int)p.Frames);
                 promptSamples = resampled / unit * unit;
                 if (promptSamples == 0) Refuse(ErrorCodes.BadSettings, "the prompt is too short");
             }
-            else if (s.Mode == "upsample" && _book.Find(s.Job ?? "", client) is not { State: "done" })
-                Refuse(ErrorCodes.UnknownJob, $"no finished job '{s.Job}' to upsample");
+            else if (s.Mode == "upsample")
+            {
+                if (_book.Find(s.Job ?? "", client) is not { State: "done" } source) throw new ProtocolException(ErrorCodes.UnknownJob, $"no finished job '{s.Job}' to upsample");
+                if (source.Request.ModelFingerprint is { } fp && fp != _fingerprint)
+                    Refuse(ErrorCodes.ModelError, $"job {source.Id} was made with another model; this daemon cannot upsample its codes");
+            }
             string id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexString(HmacAuth.NewNonce()[..3]).ToLowerInvariant()}";
             string dir = Path.Combine(_book.Dir, client, id);
             Directory.CreateDirectory(dir);
-            job = new DaemonJob(JobRequest.From(id, client, s, promptSamples), dir)
+            job = new DaemonJob(JobRequest.From(id, client, s, promptSamples, _fingerprint), dir)
             {
                 // What accepted announces: the request's count, else the source job's rows (upsample) or the model's default.
                 Variations = (int)(st.Variations ?? (s.Mode == "upsample" ? _book.Find(s.Job!, client)!.Variations : _bundle.Sampling.Variations)),
             };
             if (s.Prompt is { } fmt) WavWriter.Write(job.PromptPath, Interleaved(s.PromptPcm!.Value, fmt), WavSampleFormat.Float32);
-            File.WriteAllText(job.RequestPath, job.Request.ToJson());
+            JukeboxBridge.Storage.AtomicFile.WriteAllText(job.RequestPath, job.Request.ToJson());
             _book.Add(job);
         }
         _streams[job.Id] = new BlockStream(job.Id, client) { Identity = session.Identity };
         _book.Enqueue(job);
         _log.LogInformation("Job {Job} of {Client} accepted: {Mode}, {Seconds} s, {Variations} variation(s)", job.Id, client, s.Mode, st.Seconds, job.Variations);
         Send(session.Identity, new Accepted(s.Request, job.Id, job.Request.PromptSamples, _bundle.Vqvae.Options.SampleRate, job.Variations));
+    }
+
+    /// <summary>Per-client job count and disk quota (finished jobs count until deleted; `jukebox jobs --prune` or retention frees them).</summary>
+    private void CheckQuota(string client)
+    {
+        var jobs = _book.Of(client);
+        if (jobs.Count >= _o.MaxJobsPerClient)
+            throw new ProtocolException(ErrorCodes.QuotaExceeded, $"this client keeps {jobs.Count} jobs, the limit is {_o.MaxJobsPerClient}: delete old ones with `jukebox jobs --prune`");
+        long bytes = jobs.Sum(j => j.DiskBytes());
+        if (bytes >= _o.MaxDiskBytesPerClient)
+            throw new ProtocolException(ErrorCodes.QuotaExceeded, $"this client's jobs use {bytes / 1e9:F1} GB, the limit is {_o.MaxDiskBytesPerClient / 1e9:F1} GB: delete old ones with `jukebox jobs --prune`");
     }
 
     private static AudioClip Interleaved(ReadOnlyMemory<byte> pcm, PcmFormat f)
@@ -223,7 +329,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         for (int c = 0; c < f.Channels; c++)
         {
             channels[c] = new float[f.Frames];
-            for (long i = 0; i < f.Frames; i++) channels[c][i] = all[(int)(i * f.Channels + c)];
+            for (long i = 0; i < f.Frames; i++) channels[c][i] = all[checked((int)(i * f.Channels + c))];
         }
         return new AudioClip((int)f.Rate, channels);
     }
@@ -272,7 +378,16 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         if (stream.Identity is null || _book.Find(stream.Job, stream.Client) is not { } job || job.Store is null) return;
         while (stream.Credit > 0 && stream.NextSeq < job.BlocksWritten)
         {
-            var block = Block(job, stream.NextSeq);
+            DecodedBlock block;
+            try { block = Block(job, stream.NextSeq); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or JukeboxBridge.Checkpoints.CheckpointFormatException)
+            {
+                string id = NewErrorId();
+                _log.LogError(e, "Error {ErrorId}: block {Seq} of job {Job} cannot be read", id, stream.NextSeq, job.Id);
+                Send(stream.Identity, new Error(ErrorCodes.Internal, $"block {stream.NextSeq} of the job cannot be read (error {id}, see the daemon's log)", Job: job.Id));
+                stream.Credit = 0;                                           // the client's next credit or fetch retries
+                return;
+            }
             int v = stream.NextVariation;
             var audio = block.Audio[v];
             var bytes = new byte[audio.Length * 4];
@@ -309,7 +424,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         }
         catch (NetMQ.HostUnreachableException)
         {
-            _sessions.Remove(Convert.ToHexString(identity));
+            EndSession(identity);
             return false;
         }
     }
@@ -336,6 +451,8 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     public void Dispose()
     {
         Stop();
+        _monitor.DetachFromPoller();
+        _monitor.Dispose();
         _poller.Dispose();
         _router.Dispose();
         _events.Dispose();

@@ -1,12 +1,19 @@
 namespace JukeboxBridge.Daemon.Server;
 
-/// <summary>One connected DEALER (by routing id): its challenge, failed attempts, and the client id once authenticated.</summary>
-public sealed class Session(byte[] identity, byte[] nonce)
+/// <summary>
+/// One connection (by the routing id the ROUTER knows it by): its challenge, failed attempts, when it was last heard,
+/// and the client id once authenticated. A session lives only as long as its connection: it ends on bye, when the
+/// peer is gone (a send fails, or a disconnect probe finds no route), when it is idle too long, or when its client
+/// is revoked, so a new connection that reuses the routing id starts unauthenticated.
+/// </summary>
+public sealed class Session(byte[] identity, byte[] nonce, DateTime now)
 {
     public byte[] Identity { get; } = identity;
     public byte[] Nonce { get; } = nonce;
     public string? Client { get; set; }
     public int Failures { get; set; }
+    public DateTime Opened { get; } = now;
+    public DateTime LastSeen { get; set; } = now;
     public bool Authenticated => Client is not null;
 }
 

@@ -37,13 +37,8 @@ public sealed record CodesFile(IReadOnlyDictionary<int, Tensor> Levels, string M
         SafetensorsWriter.Write(path, codes.Concat(extra), meta);
     }
 
-    /// <summary>Saves to a temporary file beside <paramref name="path"/> and renames it over, so readers never see half a file.</summary>
-    public void SaveAtomic(string path)
-    {
-        string tmp = path + ".tmp";
-        Save(tmp);
-        File.Move(tmp, path, overwrite: true);
-    }
+    /// <summary>Saves durably and atomically (SafetensorsWriter writes a temporary file, fsyncs it and renames it over).</summary>
+    public void SaveAtomic(string path) => Save(path);
 
     public static CodesFile Load(string path)
     {

@@ -82,6 +82,13 @@ public sealed record Submit(long Request, string Mode, SubmitSettings Settings, 
         .Add("job", Job).Add("prompt", Prompt?.ToMap());
     internal static Submit From(WireMap m, ReadOnlyMemory<byte>? pcm)
     {
+        long request = m.Long("request");
+        try { return From(m, pcm, request); }
+        catch (ProtocolException e) when (e.Request is null) { throw new ProtocolException(e.Code, e.Message, request); }
+    }
+
+    private static Submit From(WireMap m, ReadOnlyMemory<byte>? pcm, long request)
+    {
         string mode = m.String("mode");
         if (!Modes.Contains(mode)) throw new ProtocolException(ErrorCodes.BadMessage, $"unknown mode '{mode}' (continue, sample, upsample, resume)");
         var prompt = m.OptMap("prompt") is { } p ? PcmFormat.From(p) : null;
@@ -92,7 +99,7 @@ public sealed record Submit(long Request, string Mode, SubmitSettings Settings, 
         string? job = m.OptString("job");
         if (job is not null) JobId.Check(job, "job");
         if (mode is "upsample" or "resume" && job is null) throw new ProtocolException(ErrorCodes.BadMessage, $"a {mode} submit needs field 'job'");
-        return new(m.Long("request"), mode, SubmitSettings.From(m.OptMap("settings") ?? new WireMap()), job, prompt, pcm);
+        return new(request, mode, SubmitSettings.From(m.OptMap("settings") ?? new WireMap()), job, prompt, pcm);
     }
 }
 

@@ -3,7 +3,10 @@ using JukeboxBridge.Protocol.Wire;
 namespace JukeboxBridge.Protocol.Messages;
 
 /// <summary>Size limits a receiver enforces before decoding anything.</summary>
-public sealed record FrameLimits(long MaxMessageBytes = 64L << 20, int MaxHeaderBytes = 256 << 10);
+public sealed record FrameLimits(long MaxMessageBytes = 64L << 20, int MaxHeaderBytes = FrameLimits.DefaultHeaderBytes)
+{
+    public const int DefaultHeaderBytes = 256 << 10;
+}
 
 /// <summary>Messages to frames and back: the header map (canonical MessagePack) and, for audio messages, the PCM frame.</summary>
 public static class MessageCodec
@@ -50,7 +53,8 @@ public static class MessageCodec
             "bye" => new Bye(),
             _ => throw Bad($"unknown message type '{type}'"),
         };
-        CheckPcm(msg, pcm);
+        try { CheckPcm(msg, pcm); }
+        catch (ProtocolException e) when (msg is Submit s) { throw new ProtocolException(e.Code, e.Message, s.Request); }
         return msg;
     }
 

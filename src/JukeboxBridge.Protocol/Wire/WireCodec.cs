@@ -75,13 +75,14 @@ public static class WireCodec
         int count = r.ReadMapHeader();
         if (count > MaxEntries || count > frameBytes) throw Bad("map too large");
         var map = new WireMap();
+        var keys = new HashSet<string>(Math.Min(count, 64), StringComparer.Ordinal);   // duplicate check in O(1): a peer cannot make it quadratic
         for (int i = 0; i < count; i++)
         {
             if (r.NextMessagePackType != MessagePackType.String) throw Bad("map keys must be strings");
             string key = r.ReadString()!;
             object? value = ReadValue(ref r, depth, frameBytes);
-            if (map.Has(key)) throw Bad($"duplicate field '{key}'");
-            map.Add(key, value);
+            if (!keys.Add(key)) throw Bad($"duplicate field '{key}'");
+            map.AddDecoded(key, value);
         }
         return map;
     }

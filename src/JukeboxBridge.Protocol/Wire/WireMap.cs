@@ -33,6 +33,12 @@ public sealed class WireMap
         _ => v,
     };
 
+    /// <summary>A decoded field (the decoder has checked it is new; null values are kept out as in <see cref="Add"/>).</summary>
+    internal void AddDecoded(string key, object? value)
+    {
+        if (value is not null) _items.Add(new(key, value));
+    }
+
     public bool Has(string key) => _items.Any(kv => kv.Key == key);
     public object? Get(string key) => _items.FirstOrDefault(kv => kv.Key == key).Value;
 

@@ -316,7 +316,7 @@ public sealed class SamplingJob : IDisposable
             {
                 WavWriter.Write(Store.TakeWav(i), takes[i], WavSampleFormat.Pcm24);
                 var plot = new TakePlot { Title = $"TAKE {i + 1} OF {n}  SEED {Settings.Seed}  {Path.GetFileName(_bundle.Source)}" };
-                File.WriteAllBytes(Store.TakePng(i), plot.RenderPng(takes[i], promptSeconds));
+                Store.WriteTakePng(i, plot.RenderPng(takes[i], promptSeconds));
                 files.Add(Store.TakeWav(i));
                 files.Add(Store.TakePng(i));
             }

@@ -12,7 +12,8 @@ public sealed record JobStatus(string State, string? Error = null, DateTimeOffse
 }
 
 /// <summary>
-/// A job's folder. Everything is written before it is reported and replaced atomically (temporary file + rename),
+/// A job's folder. Everything is written before it is reported and replaced atomically and durably (temporary file,
+/// fsync, rename, fsync of the folder: Storage.AtomicFile),
 /// so a crash at any point leaves a folder a job resumes from:
 /// <code>
 /// settings.json          what the job does (JobSettings)
@@ -89,9 +90,7 @@ public sealed class TakeStore
         {
             ["jukebox.kind"] = "audio_block", ["seq"] = b.Seq.ToString(), ["sample_offset"] = b.SampleOffset.ToString(), ["sample_rate"] = b.SampleRate.ToString(),
         };
-        string path = BlockPath(b.Seq), tmp = path + ".tmp";
-        SafetensorsWriter.Write(tmp, new[] { TensorToWrite.FromBytes("audio", DType.Float32, new long[] { n, len }, bytes) }, meta);
-        File.Move(tmp, path, overwrite: true);
+        SafetensorsWriter.Write(BlockPath(b.Seq), new[] { TensorToWrite.FromBytes("audio", DType.Float32, new long[] { n, len }, bytes) }, meta);
     }
 
     public DecodedBlock ReadBlock(int seq)
@@ -116,12 +115,10 @@ public sealed class TakeStore
         return n;
     }
 
-    private static void WriteText(string path, string text)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteText(string path, string text) => JukeboxBridge.Storage.AtomicFile.WriteAllText(path, text);
+
+    /// <summary>A take's picture, written like every other file of the folder.</summary>
+    public void WriteTakePng(int variation, byte[] png) => JukeboxBridge.Storage.AtomicFile.WriteAllBytes(TakePng(variation), png);
 
     private static readonly JsonSerializerOptions StatusJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 }
