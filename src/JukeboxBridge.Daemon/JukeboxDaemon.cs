@@ -20,6 +20,18 @@ public sealed class JukeboxDaemon : IDisposable
     public DaemonServer Server { get; }
     public ClientFile LocalClient { get; }
     private readonly Worker _worker;
+    private readonly FileStream _lock;
+
+    /// <summary>The file a running daemon holds open exclusively in its jobs folder (one daemon per folder; offline pruning waits for none).</summary>
+    public static string LockPath(string jobsDir) => Path.Combine(jobsDir, "daemon.lock");
+
+    /// <summary>Takes the jobs folder's lock, or says which daemon holds it.</summary>
+    public static FileStream LockJobs(string jobsDir)
+    {
+        Directory.CreateDirectory(jobsDir);
+        try { return new FileStream(LockPath(jobsDir), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException) { throw new IOException($"another jukebox daemon is using the jobs folder {jobsDir} (stop it first)"); }
+    }
 
     public JukeboxDaemon(DaemonOptions o, ILogger? log = null)
     {
@@ -27,7 +39,10 @@ public sealed class JukeboxDaemon : IDisposable
         Options = o;
         _ = o.UseCurve;                                                        // refuses an unencrypted non-loopback bind up front
         Keys = new KeyStore(o.KeysDir);
-        var bundle = ModelBundle.Load(ModelBundle.ResolveSpec(o.Model));
+        _lock = LockJobs(o.JobsDir);
+        ModelBundle bundle;
+        try { bundle = ModelBundle.Load(ModelBundle.ResolveSpec(o.Model)); }
+        catch { _lock.Dispose(); throw; }
         try
         {
             Jobs = new JobBook(o.JobsDir, line => log.LogInformation("{Line}", line), o.MaxJobCrashes);
@@ -41,6 +56,7 @@ public sealed class JukeboxDaemon : IDisposable
         catch
         {
             bundle.Dispose();
+            _lock.Dispose();
             throw;
         }
         log.LogInformation("Serving {Model} on {Endpoint} ({Encryption}, HMAC client authentication); jobs in {JobsDir}; keys in {KeysDir}",
@@ -57,5 +73,6 @@ public sealed class JukeboxDaemon : IDisposable
     {
         Server.Dispose();
         _worker.Dispose();
+        _lock.Dispose();
     }
 }

@@ -153,4 +153,49 @@ public class DeepNestingTests
         var e = Assert.ThrowsAny<CheckpointFormatException>(() => CheckpointFile.Open(path));
         Assert.Contains("nested", e.Message);
     }
+
+    private static string ZipWith(TempDir dir, string name, byte[] pickle)
+    {
+        var path = dir.File(name);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        using (var s = zip.CreateEntry("archive/data.pkl", CompressionLevel.NoCompression).Open())
+            s.Write(pickle);
+        return path;
+    }
+
+    [Fact]
+    public void A_tuple_nested_100000_deep_as_a_dict_key_is_refused_quickly_not_a_stack_overflow()
+    {
+        using var dir = new TempDir();
+        // PROTO 2, EMPTY_DICT, EMPTY_TUPLE, 100000 x TUPLE1 (the key), BININT1 1 (the value), SETITEM, STOP
+        var body = new List<byte> { 0x80, 0x02, (byte)'}', (byte)')' };
+        for (int i = 0; i < 100_000; i++) body.Add(0x85);
+        body.AddRange(new byte[] { (byte)'K', 1, (byte)'s', (byte)'.' });
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using var f = CheckpointFile.Open(ZipWith(dir, "deep-key.pth", body.ToArray()));
+            // If it opens, the key was only written out shortened, never walked in full.
+            Assert.All(f.Metadata.Items, kv => Assert.True(ObjectTreeKeyLength(kv.Key) < 10_000));
+        }
+        catch (CheckpointFormatException) { }
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"took {sw.Elapsed.TotalSeconds:F1} s");
+    }
+
+    private static int ObjectTreeKeyLength(object k) => Pickle.PyRepr.Of(k).Length;
+
+    [Fact]
+    public void A_shared_list_dag_that_doubles_90_times_is_refused_within_a_second()
+    {
+        using var dir = new TempDir();
+        // L0 = []; L(i+1) = [L(i), L(i)] through the memo (POP, then BINGET twice, BINPUT): 2^90 paths from 900 bytes.
+        var body = new List<byte> { 0x80, 0x02, (byte)']', (byte)'q', 0 };
+        for (int i = 1; i <= 90; i++)
+            body.AddRange(new byte[] { (byte)'0', (byte)']', (byte)'h', (byte)(i - 1), (byte)'a', (byte)'h', (byte)(i - 1), (byte)'a', (byte)'q', (byte)i });
+        body.Add((byte)'.');
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.ThrowsAny<CheckpointFormatException>(() => CheckpointFile.Open(ZipWith(dir, "dag.pth", body.ToArray())));
+        Assert.Contains("more than 1,000,000 objects", e.Message);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(3), $"took {sw.Elapsed.TotalSeconds:F1} s");
+    }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Wav;
+using JukeboxBridge.Daemon;
 using JukeboxBridge.Daemon.Client;
 using JukeboxBridge.Daemon.Security;
 using JukeboxBridge.Protocol;
@@ -99,10 +100,28 @@ public static class DaemonCommands
     public static Command Jobs(CliContext ctx)
     {
         var d = new DaemonOptionSet();
-        var cmd = new Command("jobs", "List my jobs on the daemon (newest last)");
+        var prune = new Option<bool>("--prune") { Description = "delete finished jobs from a jobs folder (with the daemon stopped; a running daemon prunes by itself, retain_days)" };
+        var olderThan = new Option<double>("--older-than") { Description = "with --prune: only jobs created more than this many days ago (default 0: every finished job)" };
+        var jobsDir = new Option<string?>("--jobs") { Description = "with --prune: the daemon's jobs folder (default ~/.local/share/jukeboxbridge/jobs)" };
+        var cmd = new Command("jobs", "List my jobs on the daemon (newest last), or --prune finished ones") { prune, olderThan, jobsDir };
         d.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
+            if (r.GetValue(prune))
+            {
+                if (d.Given(r)) throw new ArgumentException("--prune works on the jobs folder, not through --daemon/--client");
+                double days = r.GetValue(olderThan);
+                if (!(days >= 0) || double.IsInfinity(days)) throw new ArgumentException($"--older-than must be a number of days >= 0, got {days}");
+                string dir = r.GetValue(jobsDir) ?? DaemonOptions.DefaultJobsDir();
+                if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no jobs folder at {dir}");
+                using var held = JukeboxDaemon.LockJobs(dir);
+                var book = new JukeboxBridge.Daemon.Jobs.JobBook(dir);
+                int n = book.Prune(DateTimeOffset.UtcNow.AddDays(-days));
+                ctx.Out.WriteLine($"deleted {n} finished job(s){(days > 0 ? $" older than {days} days" : "")} from {dir}");
+                return 0;
+            }
+            if (r.GetResult(olderThan) is { Implicit: false } || r.GetResult(jobsDir) is { Implicit: false })
+                throw new ArgumentException("--older-than and --jobs go with --prune");
             using var c = d.Connect(r);
             var jobs = c.ListAllJobs();
             if (jobs.Count == 0) ctx.Err.WriteLine("no jobs");

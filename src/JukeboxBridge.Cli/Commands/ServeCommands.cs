@@ -66,7 +66,11 @@ public static class ServeCommands
             Endpoint = S("endpoint") ?? d.Endpoint, Model = S("model") ?? d.Model, JobsDir = S("jobs_dir") ?? d.JobsDir, KeysDir = S("keys_dir") ?? d.KeysDir,
             Curve = S("curve") ?? d.Curve, MaxMessageBytes = N("max_message_bytes", d.MaxMessageBytes), MaxPromptSeconds = N("max_prompt_seconds", d.MaxPromptSeconds),
             MaxSeconds = N("max_seconds", d.MaxSeconds), MaxQueuedJobsPerClient = N("max_queued_jobs", d.MaxQueuedJobsPerClient),
-            MaxVariations = N("max_variations", d.MaxVariations),
+            MaxVariations = N("max_variations", d.MaxVariations), MaxPromptRate = N("max_prompt_rate", d.MaxPromptRate),
+            MaxPendingSessions = N("max_pending_sessions", d.MaxPendingSessions), PendingSessionSeconds = N("pending_session_seconds", d.PendingSessionSeconds),
+            SessionIdleSeconds = N("session_idle_seconds", d.SessionIdleSeconds), MaxJobsPerClient = N("max_jobs_per_client", d.MaxJobsPerClient),
+            MaxDiskBytesPerClient = s["max_disk_gb_per_client"] is string gb ? (long)(double.Parse(gb, System.Globalization.CultureInfo.InvariantCulture) * 1e9) : d.MaxDiskBytesPerClient,
+            RetainDays = N("retain_days", d.RetainDays), MaxJobCrashes = N("max_job_crashes", d.MaxJobCrashes),
         };
     }
 

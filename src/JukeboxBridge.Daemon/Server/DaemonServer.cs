@@ -189,8 +189,12 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     }
 
     /// <summary>Once a second: pending sessions past their time, idle ones, and those of revoked clients end.</summary>
+    private int _ticks;
+
     private void Tick()
     {
+        if (++_ticks % 3600 == 0 && _o.RetainDays > 0 && _book.Prune(DateTimeOffset.UtcNow.AddDays(-_o.RetainDays)) is > 0 and var pruned)
+            _log.LogInformation("Deleted {Count} finished job(s) older than {Days} days", pruned, _o.RetainDays);
         foreach (var s in _sessions.Expire(DateTime.UtcNow))
         {
             if (s.Authenticated) _log.LogInformation("Session of client {Client} ended: idle for {Seconds} s", s.Client, _o.SessionIdleSeconds);
