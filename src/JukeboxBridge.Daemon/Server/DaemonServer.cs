@@ -88,13 +88,17 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     public void Stop() { if (_poller.IsRunning) _poller.Stop(); }
 
     /// <summary>Sessions now (for tests and the log): all, and those not authenticated yet.</summary>
-    public (int All, int Pending) SessionCounts => (_sessions.Count, _sessions.Pending);
+    public (int All, int Pending) SessionCounts => (_sessionCount, _pendingCount);
+    private volatile int _sessionCount, _pendingCount;                    // written by the poller thread after each change
+
+    private void PublishCounts() { _sessionCount = _sessions.Count; _pendingCount = _sessions.Pending; }
 
     /// <summary>Runs a poller-thread action; whatever it throws is logged with an id, never allowed to stop the poller.</summary>
     private void Guarded(string what, Action action)
     {
         try { action(); }
         catch (Exception e) { _log.LogError(e, "Internal error {ErrorId} in the daemon's {What}", NewErrorId(), what); }
+        finally { PublishCounts(); }
     }
 
     private static string NewErrorId() => Convert.ToHexString(HmacAuth.NewNonce()[..4]).ToLowerInvariant();
@@ -133,8 +137,20 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         }
     }
 
+    /// <summary>
+    /// Routing ids the ROUTER made itself: 5 bytes, a zero, then a counter from a random start. Clients never choose one;
+    /// a peer that does (to take over a departed client's id) is refused, and one that mimics this form has to guess
+    /// a random 32-bit id in the moment before the disconnect probe ends the old session.
+    /// </summary>
+    private static bool IsGeneratedId(byte[] identity) => identity.Length == 5 && identity[0] == 0;
+
     private void Handle(byte[] identity, List<ReadOnlyMemory<byte>> frames)
     {
+        if (!IsGeneratedId(identity))
+        {
+            Send(identity, new Error(ErrorCodes.BadMessage, "clients must not set their own routing id (ZMQ_ROUTING_ID)"));
+            return;
+        }
         var now = DateTime.UtcNow;
         Message msg;
         try { msg = MessageCodec.FromFrames(frames, _limits); }
