@@ -18,7 +18,10 @@ internal sealed class ObjectTree
     public const long MaxNodes = 1_000_000;
 
     /// <summary>A split subtree: its metadata, its tensors by path relative to it, and how many objects it expands to.</summary>
-    private sealed record Part(object? Result, List<(string Path, TensorRef Tensor)> Tensors, long Size);
+    private sealed record Part(object? Result, List<(string? Path, TensorRef Tensor)> Tensors, long Size);
+
+    /// <summary>Longer tensor names than any checkpoint has (a hostile DAG of long shared keys would otherwise build huge names).</summary>
+    public const int MaxNameChars = 4096;
 
     private readonly Dictionary<object, Part> _memo = new(ReferenceEqualityComparer.Instance);
     private long _nodes;
@@ -26,7 +29,7 @@ internal sealed class ObjectTree
     public static object? Split(object? node, string path, List<StoredTensor> tensors, Func<StorageRef, TensorStorage> resolve)
     {
         var part = new ObjectTree().Visit(node, path, 0);
-        foreach (var (p, t) in part.Tensors) tensors.Add(new StoredTensor(p, resolve(t.Storage), t.Shape, t.Stride, t.StorageOffset));
+        foreach (var (p, t) in part.Tensors) tensors.Add(new StoredTensor(p ?? path, resolve(t.Storage), t.Shape, t.Stride, t.StorageOffset));
         return part.Result;
     }
 
@@ -41,7 +44,7 @@ internal sealed class ObjectTree
         Count(1, path);
         var part = node switch
         {
-            TensorRef t => new Part(Removed, [("", t)], 1),
+            TensorRef t => new Part(Removed, [(null, t)], 1),
             PyDict d => SplitDict(d, path, depth),
             List<object?> l => SplitSequence(l, path, depth, kept => kept ?? Removed),
             PyTuple tup => SplitSequence(tup.Items, path, depth, kept => kept is null ? Removed : new PyTuple(kept.ToArray())),
@@ -62,7 +65,7 @@ internal sealed class ObjectTree
     private Part SplitDict(PyDict d, string path, int depth)
     {
         var kept = new PyDict(d.IsOrderedDict);
-        var tensors = new List<(string, TensorRef)>();
+        var tensors = new List<(string?, TensorRef)>();
         int removed = 0;
         long size = 1;
         foreach (var (k, v) in d.Items)
@@ -70,7 +73,7 @@ internal sealed class ObjectTree
             string key = KeyText(k);
             var r = Visit(v, Join(path, key), depth + 1);
             size = Math.Min(MaxNodes + 1, size + r.Size);
-            foreach (var (p, t) in r.Tensors) tensors.Add((p.Length == 0 ? key : Join(key, p), t));
+            foreach (var (p, t) in r.Tensors) tensors.Add((Name(path, key, p), t));
             if (ReferenceEquals(r.Result, Removed)) removed++;
             else kept.Set(k, r.Result);
         }
@@ -81,7 +84,7 @@ internal sealed class ObjectTree
     private Part SplitSequence(IReadOnlyList<object?> items, string path, int depth, Func<List<object?>?, object?> make)
     {
         var kept = new List<object?>();
-        var tensors = new List<(string, TensorRef)>();
+        var tensors = new List<(string?, TensorRef)>();
         int removed = 0;
         long size = 1;
         for (int i = 0; i < items.Count; i++)
@@ -89,11 +92,20 @@ internal sealed class ObjectTree
             string key = i.ToString();
             var r = Visit(items[i], Join(path, key), depth + 1);
             size = Math.Min(MaxNodes + 1, size + r.Size);
-            foreach (var (p, t) in r.Tensors) tensors.Add((p.Length == 0 ? key : Join(key, p), t));
+            foreach (var (p, t) in r.Tensors) tensors.Add((Name(path, key, p), t));
             if (ReferenceEquals(r.Result, Removed)) removed++;
             else kept.Add(r.Result);
         }
         return new Part(make(removed > 0 && kept.Count == 0 ? null : kept), tensors, size);
+    }
+
+    /// <summary>A tensor's name relative to the container holding it under <paramref name="key"/> (null: the child itself).</summary>
+    private static string Name(string path, string key, string? below)
+    {
+        string name = below is null ? key : Join(key, below);
+        if (name.Length + path.Length > MaxNameChars)
+            throw new CheckpointFormatException($"a tensor name under '{Short(path)}' is longer than {MaxNameChars} characters; not a checkpoint");
+        return name;
     }
 
     private static string Short(string path) => path.Length <= 200 ? path : path[..200] + "...";

@@ -71,8 +71,8 @@ public sealed class JukeboxDaemon : IDisposable
 
     public void Dispose()
     {
+        _worker.Dispose();                                                     // first: its last events still find the server's queue open
         Server.Dispose();
-        _worker.Dispose();
         _lock.Dispose();
     }
 }

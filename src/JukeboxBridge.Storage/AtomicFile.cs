@@ -67,14 +67,20 @@ public static class AtomicFile
     public static void SyncDirectory(string dir)
     {
         if (OperatingSystem.IsWindows()) return;
-        int fd = open(dir, O_RDONLY | O_DIRECTORY);
+        int fd = open(dir, O_RDONLY);              // a folder opens read-only on every Unix (O_DIRECTORY's value differs by CPU)
         if (fd < 0) return;                        // a folder we cannot open for reading: the rename is still atomic
-        try { fsync(fd); }
+        try
+        {
+            if (fsync(fd) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is not (EINVAL or ENOTSUP or EOPNOTSUPP)) throw new IOException($"fsync of folder {dir} failed (errno {errno})");
+            }
+        }
         finally { close(fd); }
     }
 
-    private const int O_RDONLY = 0;
-    private static readonly int O_DIRECTORY = OperatingSystem.IsMacOS() ? 0x100000 : 0x10000;
+    private const int O_RDONLY = 0, EINVAL = 22, ENOTSUP = 95, EOPNOTSUPP = 45;
 
     [DllImport("libc", SetLastError = true)] private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
     [DllImport("libc", SetLastError = true)] private static extern int fsync(int fd);

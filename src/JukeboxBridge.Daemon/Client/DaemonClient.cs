@@ -104,7 +104,8 @@ public sealed class DaemonClient : IDisposable
             {
                 long t = -now.Ticks;                                          // negative: never one of the caller's own ping values
                 _keepAlives.Add(t);
-                Send(new Ping(t));
+                if (!_socket.TrySendFrame(TimeSpan.Zero, MessageCodec.ToFrames(new Ping(t))[0].ToArray())) _keepAlives.Remove(t);   // never blocks on a gone daemon
+                _lastSent = now;
             }
             // Whole milliseconds: NetMQ waits forever on a timeout that is positive but under 1 ms.
             int ms = (int)Math.Clamp((deadline - now).TotalMilliseconds, 0, KeepAlive.TotalMilliseconds);

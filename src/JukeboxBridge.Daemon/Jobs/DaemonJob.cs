@@ -51,7 +51,13 @@ public sealed class DaemonJob(JobRequest request, string dir)
 
     public int Attempts => File.Exists(AttemptsPath) && int.TryParse(File.ReadAllText(AttemptsPath).Trim(), out var n) ? n : 0;
     public void BeginAttempt() => JukeboxBridge.Storage.AtomicFile.WriteAllText(AttemptsPath, (Attempts + 1).ToString());
-    public void EndAttempt() { try { File.Delete(AttemptsPath); } catch (IOException) { } }
+    public void EndAttempt() { try { File.Delete(AttemptsPath); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
+
+    /// <summary>job.json written straight into the folder (also before a TakeStore exists), so a restart finds the final state.</summary>
+    public void WriteFinalStatus(string state, string? error) =>
+        JukeboxBridge.Storage.AtomicFile.WriteAllText(Path.Combine(Dir, "job.json"),
+            System.Text.Json.JsonSerializer.Serialize(new JobStatus(state, error, DateTimeOffset.UtcNow),
+                new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower, WriteIndented = true }));
 
     /// <summary>Bytes of the job's folder on disk.</summary>
     public long DiskBytes()

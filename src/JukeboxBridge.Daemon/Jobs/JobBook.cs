@@ -30,7 +30,8 @@ public sealed class JobBook
                 var requestPath = Path.Combine(jobDir, "request.json");
                 if (!File.Exists(requestPath)) continue;
                 try { Restore(jobDir, requestPath, log, maxCrashes); }
-                catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or JukeboxBridge.Checkpoints.CheckpointFormatException)
+                catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or JukeboxBridge.Checkpoints.CheckpointFormatException
+                                          or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
                 {
                     log?.Invoke($"skipping unreadable job folder {jobDir}: {e.Message}");
                 }
@@ -42,7 +43,9 @@ public sealed class JobBook
         JukeboxBridge.Storage.AtomicFile.CleanOrphans(jobDir, recursive: true);
         var job = new DaemonJob(JobRequest.FromJson(File.ReadAllText(requestPath)), jobDir);
         var statusPath = Path.Combine(jobDir, "job.json");
-        var status = File.Exists(statusPath) ? System.Text.Json.JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(statusPath), StatusJson) : null;
+        JobStatus? status = null;
+        try { status = File.Exists(statusPath) ? System.Text.Json.JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(statusPath), StatusJson) : null; }
+        catch (System.Text.Json.JsonException) { log?.Invoke($"job {job.Id}: unreadable job.json, treated as interrupted"); }   // a torn write from before fsync
         bool hasSettings = File.Exists(Path.Combine(jobDir, "settings.json")), hasCodes = File.Exists(Path.Combine(jobDir, "codes.safetensors"));
         if (hasSettings && !hasCodes)
         {
@@ -64,14 +67,14 @@ public sealed class JobBook
         {
             job.State = status.State;
             job.Error = status.Error;
+            job.EndAttempt();
             return;
         }
         if (job.Attempts >= maxCrashes)
         {
             job.State = "failed";
             job.Error = $"the daemon stopped {job.Attempts} times while running this job; it is not resumed again (see the daemon's log)";
-            JukeboxBridge.Storage.AtomicFile.WriteAllText(statusPath,
-                System.Text.Json.JsonSerializer.Serialize(new JobStatus(JobStatus.Failed, job.Error, DateTimeOffset.UtcNow), StatusJson));
+            job.WriteFinalStatus(JobStatus.Failed, job.Error);
             job.EndAttempt();
             log?.Invoke($"job {job.Id} of {job.Client} failed: {job.Error}");
             return;
@@ -106,7 +109,10 @@ public sealed class JobBook
     {
         int n = 0;
         foreach (var j in _jobs.Values.Where(j => (client is null || j.Client == client) && j.Finished && j.Request.Created < cutoff).ToList())
-            if (Delete(j)) n++;
+        {
+            try { if (Delete(j)) n++; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _jobs[j.Id] = j; }   // kept; tried again at the next pass
+        }
         return n;
     }
 
@@ -114,6 +120,7 @@ public sealed class JobBook
     {
         lock (_queues)
         {
+            if (_queues.TryGetValue(job.Client, out var existing) && existing.Contains(job)) return;   // already waiting
             if (!_queues.TryGetValue(job.Client, out var q))
             {
                 _queues[job.Client] = q = new Queue<DaemonJob>();
@@ -123,6 +130,25 @@ public sealed class JobBook
             q.Enqueue(job);
         }
         _waiting.Release();
+    }
+
+    /// <summary>
+    /// Takes a waiting job out of the queue and marks it cancelled (on disk too); false when it is not waiting (running
+    /// or finished). Under the queue's lock, so it cannot race <see cref="Take"/>.
+    /// </summary>
+    public bool CancelQueued(DaemonJob job)
+    {
+        lock (_queues)
+        {
+            if (!_queues.TryGetValue(job.Client, out var q) || !q.Contains(job)) return false;
+            var rest = q.Where(j => j != job).ToList();
+            q.Clear();
+            foreach (var j in rest) q.Enqueue(j);
+            job.Cancel.Cancel();
+            job.WriteFinalStatus(JobStatus.Cancelled, null);
+            job.State = "cancelled";
+            return true;
+        }
     }
 
     /// <summary>The next job, clients in turn; waits until there is one (or <paramref name="stop"/>).</summary>
@@ -140,6 +166,7 @@ public sealed class JobBook
                     {
                         _turn = (_turn + i + 1) % _turns.Count;
                         if (job.Cancel.IsCancellationRequested) { job.State = "cancelled"; break; }
+                        job.State = "running";                                // under the lock: a cancel sees queued or running, never between
                         return job;
                     }
                 }

@@ -53,7 +53,8 @@ public sealed class Worker : IDisposable
             DaemonJob job;
             try { job = _book.Take(_stop.Token); }
             catch (OperationCanceledException) { return; }
-            Run(job);
+            try { Run(job); }
+            catch (Exception e) { _log.LogError(e, "Job {Job}: the worker caught an error outside the job's own handling", job.Id); }
         }
     }
 
@@ -80,7 +81,12 @@ public sealed class Worker : IDisposable
         catch (OperationCanceledException)
         {
             // A daemon stop is not the client's cancel: the folder is marked interrupted, and the next start resumes it.
-            if (_stop.IsCancellationRequested) job.Store?.WriteStatus(new JobStatus(JobStatus.Running, "interrupted by a daemon stop"));
+            try
+            {
+                if (_stop.IsCancellationRequested) job.Store?.WriteStatus(new JobStatus(JobStatus.Running, "interrupted by a daemon stop"));
+                else job.WriteFinalStatus(JobStatus.Cancelled, null);
+            }
+            catch (Exception io) when (io is IOException or UnauthorizedAccessException) { _log.LogError(io, "Job {Job}: could not record its state", job.Id); }
             job.State = _stop.IsCancellationRequested ? "queued" : "cancelled";
             if (!_stop.IsCancellationRequested) _events.Finished(job, ErrorCodes.Cancelled, "cancelled; submit mode \"resume\" to finish it");
         }
@@ -90,8 +96,8 @@ public sealed class Worker : IDisposable
             job.Error = message;
             if (code == ErrorCodes.Internal) _log.LogError(e, "Job {Job} of {Client} failed", job.Id, job.Client);
             else _log.LogWarning("Job {Job} of {Client} failed: {Code}: {Message}", job.Id, job.Client, code, message);
-            try { job.Store?.WriteStatus(new JobStatus(JobStatus.Failed, message)); }
-            catch (IOException io) { _log.LogError(io, "Job {Job}: could not record its failure", job.Id); }
+            try { job.WriteFinalStatus(JobStatus.Failed, message); }
+            catch (Exception io) when (io is IOException or UnauthorizedAccessException) { _log.LogError(io, "Job {Job}: could not record its failure", job.Id); }
             job.State = "failed";                                              // after the folder says so: a reader of the state finds job.json written
             _events.Finished(job, code, message);
         }

@@ -58,6 +58,9 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         _router.Options.SendHighWatermark = o.SendHighWatermark;
         _router.Options.ReceiveHighWatermark = o.ReceiveHighWatermark;
         _router.Options.MaxMsgSize = o.EffectiveMaxMessageBytes;             // a bigger frame drops the connection before it is buffered
+        // ZMTP heartbeats: a connection that stops answering (or stalls in the middle of a frame) is dropped.
+        _router.Options.HeartbeatInterval = TimeSpan.FromSeconds(10);
+        _router.Options.HeartbeatTimeout = TimeSpan.FromSeconds(60);
         _router.Options.Linger = TimeSpan.Zero;
         if (o.UseCurve)
         {
@@ -80,7 +83,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         _poller = new NetMQPoller { _router, _events, _tick };
         // A dropped connection leaves its routing id free for anyone: probe the sessions so the departed one ends now.
         _monitor = new NetMQMonitor(_router, $"inproc://jukebox-monitor-{Guid.NewGuid():N}", SocketEvents.Disconnected);
-        _monitor.Disconnected += (_, _) => Guarded("disconnect probe", ProbeSessions);
+        _monitor.Disconnected += (_, _) => _probeDue = true;                 // probed on the next tick: a flood of disconnects costs one probe a second
         _monitor.AttachToPoller(_poller);
     }
 
@@ -206,9 +209,11 @@ public sealed class DaemonServer : IJobEvents, IDisposable
 
     /// <summary>Once a second: pending sessions past their time, idle ones, and those of revoked clients end.</summary>
     private int _ticks;
+    private bool _probeDue;
 
     private void Tick()
     {
+        if (_probeDue) ProbeSessions();
         if (++_ticks % 3600 == 0 && _o.RetainDays > 0 && _book.Prune(DateTimeOffset.UtcNow.AddDays(-_o.RetainDays)) is > 0 and var pruned)
             _log.LogInformation("Deleted {Count} finished job(s) older than {Days} days", pruned, _o.RetainDays);
         foreach (var s in _sessions.Expire(DateTime.UtcNow))
@@ -228,7 +233,11 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     private void ProbeSessions()
     {
         long t = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var s in _sessions.All.ToList()) Send(s.Identity, new Ping(t));
+        bool unsure = false;
+        foreach (var s in _sessions.All.ToList())
+            if (!Send(s.Identity, new Ping(t)) && _sessions.Find(s.Identity, s.LastSeen) is not null) unsure = true;   // pipe closing or full: again next tick
+        _probeDue = unsure;
+        foreach (var stream in _streams.Values.Where(x => x.Identity is not null && x.Credit > 0).ToList()) Pump(stream);   // a probe may have taken a stream's room
     }
 
     private void OnHello(byte[] identity, Hello h, DateTime now)
@@ -247,7 +256,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         }
         long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         Send(identity, new Welcome("jukeboxbridge/0.1", Message.Version, session.Nonce, [Path.GetFileNameWithoutExtension(_bundle.Source)],
-            _o.Device.Device, Math.Round(memory / 1e9, 1), new ServerLimits(_o.MaxMessageBytes, _o.MaxPromptSeconds, _o.MaxQueuedJobsPerClient, _o.MaxVariations)));
+            _o.Device.Device, Math.Round(memory / 1e9, 1), new ServerLimits(_o.EffectiveMaxMessageBytes, _o.MaxPromptSeconds, _o.MaxQueuedJobsPerClient, _o.MaxVariations)));
     }
 
     private void OnAuth(byte[] identity, Session? session, Auth a)
@@ -382,12 +391,12 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     private void OnCancel(Session session, string client, Cancel c)
     {
         var job = _book.Find(c.Job, client) ?? throw new ProtocolException(ErrorCodes.UnknownJob, $"no job '{c.Job}'");
-        job.Cancel.Cancel();
-        if (job.State == "queued")
+        if (_book.CancelQueued(job))                                        // out of the queue, cancelled, written down, under the book's lock
         {
-            job.State = "cancelled";
             Send(session.Identity, new Error(ErrorCodes.Cancelled, "cancelled before it started", Job: job.Id));
+            return;
         }
+        job.Cancel.Cancel();                                                 // running: the worker stops within one step
     }
 
     // ---- sending
@@ -453,15 +462,22 @@ public sealed class DaemonServer : IJobEvents, IDisposable
 
     public void Started(DaemonJob job) { }
 
-    public void Progress(DaemonJob job, JobProgress p) => _events.Enqueue(() =>
+    /// <summary>Hands an event to the poller; after Dispose the event is dropped, never thrown at the worker.</summary>
+    private void Post(Action a)
+    {
+        try { _events.Enqueue(a); }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException or NetMQException) { }
+    }
+
+    public void Progress(DaemonJob job, JobProgress p) => Post(() =>
     {
         if (_streams.TryGetValue(job.Id, out var s) && s.Identity is not null)
             Send(s.Identity, new Progress(job.Id, p.Level, p.WindowsDone, p.WindowsTotal, p.JobTokensDone, p.JobTokensTotal, p.ElapsedSeconds, p.EtaSeconds));
     });
 
-    public void BlockWritten(DaemonJob job, int seq) => _events.Enqueue(() => { if (_streams.TryGetValue(job.Id, out var s)) Pump(s); });
+    public void BlockWritten(DaemonJob job, int seq) => Post(() => { if (_streams.TryGetValue(job.Id, out var s)) Pump(s); });
 
-    public void Finished(DaemonJob job, string? code, string? message) => _events.Enqueue(() =>
+    public void Finished(DaemonJob job, string? code, string? message) => Post(() =>
     {
         if (!_streams.TryGetValue(job.Id, out var s)) return;
         if (code is not null && s.Identity is not null) Send(s.Identity, new Error(code, message ?? code, Job: job.Id));

@@ -6,14 +6,14 @@ namespace JukeboxBridge.Daemon.Server;
 /// peer is gone (a send fails, or a disconnect probe finds no route), when it is idle too long, or when its client
 /// is revoked, so a new connection that reuses the routing id starts unauthenticated.
 /// </summary>
-public sealed class Session(byte[] identity, byte[] nonce, DateTime now)
+public sealed class Session(byte[] identity, byte[] nonce, DateTime opened)
 {
     public byte[] Identity { get; } = identity;
     public byte[] Nonce { get; } = nonce;
     public string? Client { get; set; }
     public int Failures { get; set; }
-    public DateTime Opened { get; } = now;
-    public DateTime LastSeen { get; set; } = now;
+    public DateTime Opened { get; } = opened;
+    public DateTime LastSeen { get; set; } = DateTime.UtcNow;
     public bool Authenticated => Client is not null;
 }
 

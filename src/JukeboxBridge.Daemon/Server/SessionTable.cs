@@ -27,13 +27,17 @@ public sealed class SessionTable(int maxPending, TimeSpan pendingLifetime, TimeS
         return s;
     }
 
-    /// <summary>A fresh unauthenticated session for a hello (replacing the connection's old one), or null when the pending limit is reached.</summary>
+    /// <summary>
+    /// A fresh unauthenticated session for a hello, or null when the pending limit is reached. A connection that says
+    /// hello again keeps its original opening time (re-hellos cannot keep a slot alive past its lifetime), and an
+    /// authenticated one starts over only once a slot is free. Expiry is the tick's (which ends streams too).
+    /// </summary>
     public Session? Open(byte[] identity, DateTime now)
     {
-        Remove(identity);
-        Expire(now);
-        if (Pending >= MaxPending) return null;
-        var s = new Session(identity, HmacAuth.NewNonce(), now);
+        _byKey.TryGetValue(Key(identity), out var old);
+        bool wasPending = old is { Authenticated: false };
+        if (!wasPending && Pending >= MaxPending) return null;
+        var s = new Session(identity, HmacAuth.NewNonce(), wasPending ? old!.Opened : now);
         _byKey[Key(identity)] = s;
         return s;
     }
