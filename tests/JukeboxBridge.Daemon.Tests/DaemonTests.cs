@@ -4,6 +4,7 @@ using JukeboxBridge.Daemon.Security;
 using JukeboxBridge.Protocol;
 using JukeboxBridge.Protocol.Messages;
 using JukeboxBridge.TestSupport;
+using static JukeboxBridge.Daemon.Tests.DaemonTestKit;
 
 namespace JukeboxBridge.Daemon.Tests;
 
@@ -11,11 +12,6 @@ namespace JukeboxBridge.Daemon.Tests;
 [Collection("daemon")]
 public class DaemonTests
 {
-    private static DaemonOptions Options(TempDir dir, string curve = "auto") => new()
-    {
-        Endpoint = "tcp://127.0.0.1:*", Model = "tiny", JobsDir = Path.Combine(dir.Path, "jobs"), KeysDir = Path.Combine(dir.Path, "keys"), Curve = curve,
-    };
-
     private static byte[] Pcm(int frames, int channels)
     {
         var x = new float[frames * channels];

@@ -8,6 +8,7 @@ using JukeboxBridge.Protocol.Wire;
 using JukeboxBridge.TestSupport;
 using NetMQ;
 using NetMQ.Sockets;
+using static JukeboxBridge.Daemon.Tests.DaemonTestKit;
 
 namespace JukeboxBridge.Daemon.Tests;
 
@@ -19,11 +20,6 @@ namespace JukeboxBridge.Daemon.Tests;
 [Collection("daemon")]
 public class HostileInputTests
 {
-    private static DaemonOptions Options(TempDir dir) => new()
-    {
-        Endpoint = "tcp://127.0.0.1:*", Model = "tiny", JobsDir = Path.Combine(dir.Path, "jobs"), KeysDir = Path.Combine(dir.Path, "keys"),
-    };
-
     private static DealerSocket Raw(JukeboxDaemon d, byte[]? identity = null)
     {
         var s = new DealerSocket();

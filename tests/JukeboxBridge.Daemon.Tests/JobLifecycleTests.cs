@@ -2,6 +2,7 @@ using JukeboxBridge.Daemon.Client;
 using JukeboxBridge.Protocol;
 using JukeboxBridge.Protocol.Messages;
 using JukeboxBridge.TestSupport;
+using static JukeboxBridge.Daemon.Tests.DaemonTestKit;
 
 namespace JukeboxBridge.Daemon.Tests;
 
@@ -9,20 +10,8 @@ namespace JukeboxBridge.Daemon.Tests;
 [Collection("daemon")]
 public class JobLifecycleTests
 {
-    private static DaemonOptions Options(TempDir dir) => new()
-    {
-        Endpoint = "tcp://127.0.0.1:*", Model = "tiny", JobsDir = Path.Combine(dir.Path, "jobs"), KeysDir = Path.Combine(dir.Path, "keys"),
-    };
-
     private static Submit Continue(long request, double seconds) =>
         new(request, "continue", new SubmitSettings { Seconds = seconds, Variations = 1, Seed = 3 }, Prompt: new PcmFormat(44100, 1, 22050), PromptPcm: new byte[22050 * 4]);
-
-    private static DaemonClient Connect(JukeboxDaemon d)
-    {
-        var c = new DaemonClient(d.LocalClient, curve: false);
-        c.Handshake();
-        return c;
-    }
 
     /// <summary>Waits for progress past the first top-level window (codes on disk), then returns.</summary>
     private static void UntilCodes(DaemonClient c)

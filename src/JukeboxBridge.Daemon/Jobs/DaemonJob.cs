@@ -54,16 +54,19 @@ public sealed class DaemonJob(JobRequest request, string dir)
     public void EndAttempt() { try { File.Delete(AttemptsPath); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
 
     /// <summary>job.json written straight into the folder (also before a TakeStore exists), so a restart finds the final state.</summary>
-    public void WriteFinalStatus(string state, string? error) =>
-        JukeboxBridge.Storage.AtomicFile.WriteAllText(Path.Combine(Dir, "job.json"),
-            System.Text.Json.JsonSerializer.Serialize(new JobStatus(state, error, DateTimeOffset.UtcNow),
-                new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower, WriteIndented = true }));
+    public void WriteFinalStatus(string state, string? error) => TakeStore.WriteStatus(Dir, new JobStatus(state, error));
 
-    /// <summary>Bytes of the job's folder on disk.</summary>
+    private long? _finishedBytes;
+
+    /// <summary>Bytes of the job's folder on disk (measured once for a finished job: its folder no longer grows).</summary>
     public long DiskBytes()
     {
-        try { return new DirectoryInfo(Dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length); }
+        if (_finishedBytes is long b) return b;
+        long bytes;
+        try { bytes = new DirectoryInfo(Dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length); }
         catch (IOException) { return 0; }
+        if (Finished) _finishedBytes = bytes;
+        return bytes;
     }
 
     public JobInfo Info() => new(Id, State, Request.Mode, Seconds, Variations, BlocksWritten, Request.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));

@@ -42,9 +42,8 @@ public sealed class JobBook
     {
         JukeboxBridge.Storage.AtomicFile.CleanOrphans(jobDir, recursive: true);
         var job = new DaemonJob(JobRequest.FromJson(File.ReadAllText(requestPath)), jobDir);
-        var statusPath = Path.Combine(jobDir, "job.json");
         JobStatus? status = null;
-        try { status = File.Exists(statusPath) ? System.Text.Json.JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(statusPath), StatusJson) : null; }
+        try { status = TakeStore.ReadStatus(jobDir); }
         catch (System.Text.Json.JsonException) { log?.Invoke($"job {job.Id}: unreadable job.json, treated as interrupted"); }   // a torn write from before fsync
         bool hasSettings = File.Exists(Path.Combine(jobDir, "settings.json")), hasCodes = File.Exists(Path.Combine(jobDir, "codes.safetensors"));
         if (hasSettings && !hasCodes)
@@ -82,8 +81,6 @@ public sealed class JobBook
         log?.Invoke($"job {job.Id} of {job.Client} was interrupted: queued to resume");
         Enqueue(job);
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions StatusJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
     public DaemonJob? Find(string id, string client) => _jobs.TryGetValue(id, out var j) && j.Client == client ? j : null;
     public IReadOnlyList<DaemonJob> Of(string client) => _jobs.Values.Where(j => j.Client == client).OrderBy(j => j.Request.Created).ToList();

@@ -235,7 +235,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         long t = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         bool unsure = false;
         foreach (var s in _sessions.All.ToList())
-            if (!Send(s.Identity, new Ping(t)) && _sessions.Find(s.Identity, s.LastSeen) is not null) unsure = true;   // pipe closing or full: again next tick
+            if (!Send(s.Identity, new Ping(t)) && _sessions.Contains(s.Identity)) unsure = true;   // pipe closing or full: again next tick
         _probeDue = unsure;
         foreach (var stream in _streams.Values.Where(x => x.Identity is not null && x.Credit > 0).ToList()) Pump(stream);   // a probe may have taken a stream's room
     }

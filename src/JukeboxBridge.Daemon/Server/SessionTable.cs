@@ -42,6 +42,8 @@ public sealed class SessionTable(int maxPending, TimeSpan pendingLifetime, TimeS
         return s;
     }
 
+    public bool Contains(byte[] identity) => _byKey.ContainsKey(Key(identity));
+
     public bool Remove(byte[] identity) => _byKey.Remove(Key(identity));
 
     /// <summary>Ends pending sessions past their time and authenticated ones idle too long; returns the ended ones.</summary>

@@ -73,10 +73,14 @@ public sealed class TakeStore
     public void WriteSettings(JobSettings s) => WriteText(SettingsPath, s.ToJson());
     public JobSettings ReadSettings() => JobSettings.FromJson(File.ReadAllText(SettingsPath));
 
-    public void WriteStatus(JobStatus s) =>
-        WriteText(StatusPath, JsonSerializer.Serialize(s with { Updated = DateTimeOffset.UtcNow }, StatusJson));
-    public JobStatus? ReadStatus() =>
-        File.Exists(StatusPath) ? JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(StatusPath), StatusJson) : null;
+    public void WriteStatus(JobStatus s) => WriteStatus(Dir, s);
+    public JobStatus? ReadStatus() => ReadStatus(Dir);
+
+    /// <summary>job.json of a job folder, also one without settings or codes yet (a job cancelled or failed before it started).</summary>
+    public static void WriteStatus(string dir, JobStatus s) =>
+        WriteText(Path.Combine(dir, "job.json"), JsonSerializer.Serialize(s with { Updated = DateTimeOffset.UtcNow }, StatusJson));
+    public static JobStatus? ReadStatus(string dir) =>
+        File.Exists(Path.Combine(dir, "job.json")) ? JsonSerializer.Deserialize<JobStatus>(File.ReadAllText(Path.Combine(dir, "job.json")), StatusJson) : null;
 
     public void WriteCodes(CodesFile codes) => codes.SaveAtomic(CodesPath);
     public CodesFile ReadCodes() => CodesFile.Load(CodesPath);
