@@ -7,6 +7,8 @@ public sealed record EvalOptions
     /// <summary>Held-out pieces for the VQ-VAE reconstruction, and seconds of each.</summary>
     public int VqvaePieces { get; init; } = 6;
     public double VqvaeSeconds { get; init; } = 6;
+    /// <summary>Seconds of each held-out piece the upsamplers re-sample under its own upper-level codes.</summary>
+    public double UpsamplerSeconds { get; init; } = 3;
     /// <summary>Held-out windows per prior level for the negative log-likelihood.</summary>
     public int PriorWindows { get; init; } = 24;
     /// <summary>Held-out prompts continued (one batch), prompt and continuation seconds.</summary>

@@ -93,6 +93,16 @@ public static class ModelEvaluator
         return MeasureVqvae(bundle, o, heldout, log ?? (_ => { }));
     }
 
+    /// <summary>Only the upsamplers under true upper-level codes (see <see cref="UpsamplerCheck"/>).</summary>
+    public static UpsamplerCheck.Result RunUpsamplers(ModelBundle bundle, EvalOptions o, double? temperature = null, Action<string>? log = null)
+    {
+        var heldout = DatasetMetadata.Load(o.DataDir).Pieces.Where(p => p.Split == "heldout").ToList();
+        if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
+        var pieces = Spread(heldout, o.VqvaePieces);
+        log?.Invoke($"upsamplers: re-sampling {pieces.Count} held-out pieces of {o.UpsamplerSeconds} s under their own upper-level codes ...");
+        return UpsamplerCheck.Measure(bundle, o.DataDir, pieces, o.UpsamplerSeconds, o.Seed, temperature);
+    }
+
     private static VqvaeReconstruction.Result MeasureVqvae(ModelBundle bundle, EvalOptions o, List<DatasetEntry> heldout, Action<string> log)
     {
         log($"VQ-VAE: reconstructing {Math.Min(o.VqvaePieces, heldout.Count)} held-out pieces from each level ...");

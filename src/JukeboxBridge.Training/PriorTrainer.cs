@@ -36,6 +36,9 @@ public sealed record PriorTrainingOptions
     public double? EmaDecay { get; init; } = 0.999;
     public int SaveEvery { get; init; } = 100;
     public int Seed { get; init; }
+    /// <summary>A prior's weights (prior.safetensors, or a bundle's file) to start from with a fresh optimiser, when
+    /// there is no checkpoint to resume: fine-tuning, or training on from weights that moved to another machine.</summary>
+    public string? InitWeights { get; init; }
 }
 
 /// <summary>
@@ -99,6 +102,16 @@ public sealed class PriorTrainer : IDisposable
         _log($"level-{po.Level} prior: {_prior.parameters().Sum(p => p.numel()):N0} parameters, context {po.NCtx} codes ({po.SampleLength / (double)po.SampleRate:F2} s); " +
              $"data: {_train.Entries.Count} pieces ({_train.TotalSeconds / 60:F1} min), held out {_heldout.Entries.Count}");
         if (resume is not null) Restore(resume);
+        else if (o.InitWeights is not null) Initialise(o.InitWeights);
+    }
+
+    /// <summary>Starts from saved weights (step 0, fresh optimiser); the EMA starts from them too.</summary>
+    private void Initialise(string path)
+    {
+        StateDictLoader.LoadFile(_prior, path, strict: true);
+        if (_ema is not null)
+            foreach (var (name, p) in _prior.named_parameters()) { _ema[name].Dispose(); _ema[name] = p.detach().clone().DetachFromDisposeScope(); }
+        _log($"starting from the weights in {path} (fresh optimiser)");
     }
 
     public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)

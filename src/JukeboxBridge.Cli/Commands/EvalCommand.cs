@@ -23,11 +23,12 @@ public static class EvalCommand
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0, Description = "sampling seed" };
         var vqvaeOnly = new Option<bool>("--vqvae-only") { Description = "only the VQ-VAE's reconstruction (quick; e.g. while the priors are not trained yet)" };
         var musicalOnly = new Option<bool>("--musical-only") { Description = "only the continuation checks (key, tempo, style); skips the VQ-VAE and prior measurements" };
+        var upsamplerOnly = new Option<bool>("--upsampler-only") { Description = "only the upsamplers under true upper-level codes (spectral convergence, conditioning gain, bits of their own samples)" };
         var temperature = new Option<string?>("--temperature") { Description = "sampling temperature for the continuations: one value, or one per level bottom to top; default: the bundle's" };
         var topK = new Option<int>("--top-k") { Description = "top-k for the continuations (0: off)" };
         var topP = new Option<double>("--top-p") { Description = "nucleus sampling for the continuations (0: off)" };
         var cmd = new Command("eval", "Measure a model on held-out pieces: VQ-VAE reconstruction, prior bits per code, key/tempo agreement of continuations, style conditioning")
-            { model, data, json, prompts, promptSeconds, seconds, stylePrompts, windows, seed, vqvaeOnly, musicalOnly, temperature, topK, topP };
+            { model, data, json, prompts, promptSeconds, seconds, stylePrompts, windows, seed, vqvaeOnly, musicalOnly, upsamplerOnly, temperature, topK, topP };
         cmd.SetAction(r => ctx.Guard(() =>
         {
             string spec = ModelBundle.ResolveSpec(r.GetValue(model));
@@ -47,6 +48,14 @@ public static class EvalCommand
                     ctx.Out.WriteLine($"VQ-VAE multi-res STFT        {string.Join("  ", mr.Select((v, l) => $"l{l} {v:F3}"))}");
                     ctx.Out.WriteLine($"VQ-VAE key preserved         {string.Join("  ", kp.Select((v, l) => $"l{l} {v:P0}"))}");
                 }
+                return 0;
+            }
+            if (r.GetValue(upsamplerOnly))
+            {
+                var temps = JobOptions.Doubles(r.GetValue(temperature), "--temperature");
+                var u = ModelEvaluator.RunUpsamplers(bundle, new EvalOptions { DataDir = dir, Seed = r.GetValue(seed) }, temps.Length > 0 ? temps[0] : null, ctx.Err.WriteLine);
+                ctx.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(u));
+                ctx.Err.WriteLine($"evaluated in {sw.Elapsed.TotalMinutes:F1} min");
                 return 0;
             }
             var bar = new LevelProgress(ctx.Err, bundle.Priors.Length);

@@ -31,8 +31,9 @@ public static class TrainCommands
         var ema = new Option<double>("--ema") { Description = "decay of the weights' moving average saved as the prior (0: off)", DefaultValueFactory = _ => 0.999 };
         var saveEvery = new Option<int>("--save-every") { Description = "steps between checkpoints (and held-out measurements)", DefaultValueFactory = _ => 100 };
         var seed = new Option<int>("--seed") { Description = "random seed (weights, batches)", DefaultValueFactory = _ => 0 };
+        var init = new Option<string?>("--init") { Description = "start from these prior weights (e.g. a bundle's prior_level_1.safetensors) with a fresh optimiser; ignored when resuming" };
         var cmd = new Command("prior", "Train a prior level on VQ-VAE codes (cross-entropy; labels; upsampler conditioning); rerun the same command to resume")
-            { data, vqvae, level, preset, ids, output, steps, batch, lr, warmup, clip, decay, ema, saveEvery, seed };
+            { data, vqvae, level, preset, ids, output, steps, batch, lr, warmup, clip, decay, ema, saveEvery, seed, init };
         cmd.SetAction(r => ctx.Guard(() =>
         {
             int l = r.GetValue(level);
@@ -45,8 +46,9 @@ public static class TrainCommands
                 IdsDir = r.GetValue(ids) ?? (Directory.Exists(defaultIds) ? defaultIds : null),
                 Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), LearningRate = r.GetValue(lr), WarmupSteps = r.GetValue(warmup),
                 ClipNorm = r.GetValue(clip), WeightDecay = r.GetValue(decay), EmaDecay = r.GetValue(ema) > 0 ? r.GetValue(ema) : null,
-                SaveEvery = Math.Max(1, r.GetValue(saveEvery)), Seed = r.GetValue(seed),
+                SaveEvery = Math.Max(1, r.GetValue(saveEvery)), Seed = r.GetValue(seed), InitWeights = r.GetValue(init),
             };
+            if (options.InitWeights is { } w && !File.Exists(w)) throw new FileNotFoundException($"--init: no such file: {w}", w);
             if (options.BatchSize < 1 || options.Steps < 1) throw new ArgumentException("--batch and --steps must be positive");
             var bar = new ProgressBar(ctx.Err);
             using var trainer = new PriorTrainer(options, bar.Message);
