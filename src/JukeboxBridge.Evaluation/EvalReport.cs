@@ -40,6 +40,35 @@ public sealed record EvalReport
     public double StyleTempoDirection { get; init; }
     /// <summary>Fraction of prompts whose continuation is brighter (spectral centroid) under the bright artist than under the dark one.</summary>
     public double StyleTimbreDirection { get; init; }
+    /// <summary>Spectral convergence of held-out pieces re-sampled by both upsamplers under their own top-level codes (and by
+    /// the level-0 upsampler alone under their own level-1 codes), on the VQ-VAE's pieces: below the level-2 reconstruction
+    /// means the upsamplers add detail, above it that they add noise.</summary>
+    public double UpsampleScTrueTop { get; init; }
+    [JsonPropertyName("upsample_sc_true_l1")] public double UpsampleScTrueL1 { get; init; }
+    /// <summary>Bits per code each upsampler loses when given another piece's upper codes (how much it listens to the level above).</summary>
+    [JsonPropertyName("upsampler_conditioning_gain_bits_l0")] public double UpsamplerConditioningGainBitsL0 { get; init; }
+    [JsonPropertyName("upsampler_conditioning_gain_bits_l1")] public double UpsamplerConditioningGainBitsL1 { get; init; }
+    /// <summary>Each upsampler's bits per code on the codes it sampled (under the true top level) and on the true codes.</summary>
+    [JsonPropertyName("upsampler_sampled_bits_l0")] public double UpsamplerSampledBitsL0 { get; init; }
+    [JsonPropertyName("upsampler_sampled_bits_l1")] public double UpsamplerSampledBitsL1 { get; init; }
+    [JsonPropertyName("upsampler_true_bits_l0")] public double UpsamplerTrueBitsL0 { get; init; }
+    [JsonPropertyName("upsampler_true_bits_l1")] public double UpsamplerTrueBitsL1 { get; init; }
+    /// <summary>The style classifier's accuracy on held-out real pieces (the clip where continuations go), genre and artist.</summary>
+    public double ClassifierGenreAccuracy { get; init; }
+    public double ClassifierArtistAccuracy { get; init; }
+    /// <summary>How often the classifier names, for a continuation, the genre / artist it was conditioned on.</summary>
+    public double ContinuationGenreAccuracy { get; init; }
+    public double ContinuationArtistAccuracy { get; init; }
+    public double GenreChance { get; init; }
+    public double ArtistChance { get; init; }
+    /// <summary>Fréchet distance of the classifier's embeddings (in-domain FAD) between held-out pieces and continuations,
+    /// and between held-out pieces and the VQ-VAE's level-0 reconstructions of the same clips the continuations replace.</summary>
+    public double FadContinuation { get; init; }
+    public double FadReconstruction { get; init; }
+    public int FadEmbeddingSize { get; init; }
+    public int FadReferenceClips { get; init; }
+    public int FadClips { get; init; }
+    public double FadClipSeconds { get; init; }
     public int Prompts { get; init; }
     public double Seconds { get; init; }
 

@@ -29,6 +29,9 @@ public static class ModelEvaluator
         var agree = MusicalChecks.Agreement(cont, prompts, rate, log);
         log($"  top prior, bits per code on its last prompt window {cont.TopBits.Prompt:F2}, on its last sampled window {cont.TopBits.Sampled:F2}");
 
+        var ups = o.MusicalOnly || bundle.Priors.Take(levels - 1).Any(p => p.Options.Labels) ? null : RunUpsamplers(bundle, o, null, log);
+        var style = o.Classifier is null ? null : StyleFigures(o.Classifier, bundle, o, heldout, prompts, cont, log);
+
         var (tempoDir, timbreDir) = o.StylePrompts > 0 ? StyleDirection(bundle, o, heldout, meta, rate, log, progress) : (double.NaN, double.NaN);
 
         return new EvalReport
@@ -41,8 +44,51 @@ public static class ModelEvaluator
             UniformBits = uniform, PriorBitsGainTop = uniform - bits[levels - 1],
             KeyAgreement = agree.Key, KeyChance = agree.KeyChance, TempoAgreement = agree.Tempo, TempoChance = agree.TempoChance,
             PromptKeyAccuracy = agree.PromptKeyAccuracy, KeyAgreementTopLevel = agree.KeyTop, StyleTempoDirection = tempoDir, StyleTimbreDirection = timbreDir,
+            UpsampleScTrueTop = ups?.ScTrueTop ?? double.NaN, UpsampleScTrueL1 = ups?.ScTrueL1 ?? double.NaN,
+            UpsamplerConditioningGainBitsL0 = ups?.ConditioningGainBits[0] ?? double.NaN, UpsamplerConditioningGainBitsL1 = ups?.ConditioningGainBits[1] ?? double.NaN,
+            UpsamplerSampledBitsL0 = ups?.SampledBits[0] ?? double.NaN, UpsamplerSampledBitsL1 = ups?.SampledBits[1] ?? double.NaN,
+            UpsamplerTrueBitsL0 = ups?.TrueBits[0] ?? double.NaN, UpsamplerTrueBitsL1 = ups?.TrueBits[1] ?? double.NaN,
+            ClassifierGenreAccuracy = style?.ClassifierGenre ?? double.NaN, ClassifierArtistAccuracy = style?.ClassifierArtist ?? double.NaN,
+            ContinuationGenreAccuracy = style?.ContinuationGenre ?? double.NaN, ContinuationArtistAccuracy = style?.ContinuationArtist ?? double.NaN,
+            GenreChance = style is null ? double.NaN : 1.0 / o.Classifier!.Genres.Count, ArtistChance = style is null ? double.NaN : 1.0 / o.Classifier!.Artists.Count,
+            FadContinuation = style?.FadContinuation ?? double.NaN, FadReconstruction = style?.FadReconstruction ?? double.NaN,
+            FadEmbeddingSize = Style.StyleClassifier.EmbeddingSize, FadReferenceClips = style?.ReferenceClips ?? 0, FadClips = style?.Clips ?? 0,
+            FadClipSeconds = o.FadClipSeconds,
             Prompts = prompts.Count, Seconds = o.Seconds,
         };
+    }
+
+    private sealed record StyleResult(double ClassifierGenre, double ClassifierArtist, double ContinuationGenre, double ContinuationArtist,
+                                      double FadContinuation, double FadReconstruction, int ReferenceClips, int Clips);
+
+    /// <summary>
+    /// The style classifier on held-out pieces (the clip after the prompt, where continuations go), on the continuations
+    /// against the labels they were conditioned on, and the in-domain FAD: embeddings of every held-out piece's clips
+    /// against those of the continuations and of the VQ-VAE's level-0 reconstructions of the clips they replace.
+    /// </summary>
+    private static StyleResult StyleFigures(Style.StyleClassifier c, ModelBundle bundle, EvalOptions o, List<DatasetEntry> heldout,
+                                            List<DatasetEntry> prompts, MusicalChecks.Continuations cont, Action<string> log)
+    {
+        log($"style classifier: {heldout.Count} held-out pieces, {cont.Continued.Length} continuations; in-domain FAD over {o.FadClipSeconds} s clips ...");
+        var (cg, ca) = Style.ClassifierTraining.Accuracy(c, o.DataDir, heldout, o.PromptSeconds, o.Seconds);
+        var (pg, pa) = Style.ClassifierTraining.PredictAll(c, cont.Continued);
+        double contGenre = prompts.Select((p, i) => c.Genres[pg[i]] == p.Genre ? 1.0 : 0).Average();
+        double contArtist = prompts.Select((p, i) => c.Artists[pa[i]] == p.Artist ? 1.0 : 0).Average();
+        var reference = Style.ClassifierTraining.Embeddings(c, heldout.Select(p => Style.ClassifierTraining.Clip(c.SampleRate, o.DataDir, p, 0, double.PositiveInfinity)), o.FadClipSeconds);
+        var continued = Style.ClassifierTraining.Embeddings(c, cont.Continued, o.FadClipSeconds);
+        var vq = bundle.Vqvae;
+        int unit = vq.Options.LengthMultiple;
+        var reconstructed = Style.ClassifierTraining.Embeddings(c, prompts.Select(p =>
+        {
+            var clip = Style.ClassifierTraining.Clip(c.SampleRate, o.DataDir, p, o.PromptSeconds, o.Seconds);
+            int n = clip.Length / unit * unit;
+            using var noGrad = TorchSharp.torch.no_grad();
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var zs = vq.Encode(TorchSharp.torch.tensor(clip.AsSpan(0, n).ToArray()).view(1, n, 1));
+            return vq.Decode(zs, 0)[0, .., 0].contiguous().data<float>().ToArray();
+        }), o.FadClipSeconds);
+        return new StyleResult(cg, ca, contGenre, contArtist, Style.FrechetDistance.Compute(reference, continued),
+                               Style.FrechetDistance.Compute(reference, reconstructed), reference.Length, continued.Length);
     }
 
     /// <summary>Bits per code of each prior level on held-out windows (teacher-forced).</summary>

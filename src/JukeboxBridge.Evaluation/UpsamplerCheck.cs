@@ -21,37 +21,34 @@ public static class UpsamplerCheck
 {
     public sealed record Result(double ScTrueTop, double ScTrueL1, double[] ConditioningGainBits, double[] SampledBits, double[] TrueBits, int Pieces);
 
+    /// <summary>All pieces in one batch (cut to the shortest, at most <paramref name="seconds"/>).</summary>
     public static Result Measure(ModelBundle bundle, string dataDir, IReadOnlyList<DatasetEntry> pieces, double seconds, int seed, double? temperature = null)
     {
         var vq = bundle.Vqvae;
         int rate = vq.Options.SampleRate, unit = vq.Options.LengthMultiple, levels = vq.Levels;
         if (levels < 3) throw new ArgumentException("the upsampler check needs a three-level bundle");
-        double scTop = 0, scL1 = 0;
+        var clips = pieces.Select(p => AudioFile.ReadAs(Path.Combine(dataDir, p.File), rate, mono: true).Channels[0]).ToList();
+        int n = (int)Math.Min(clips.Min(c => c.Length), (long)(seconds * rate)) / unit * unit;
+        var x = clips.Select(c => c.AsSpan(0, n).ToArray()).ToArray();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var truth = vq.Encode(tensor(x.SelectMany(c => c).ToArray()).view(x.Length, n, 1));   // (P, T_l) per level
+        var fromTop = Resample(bundle, truth, fromLevel: levels - 2, seed, temperature);
+        var fromL1 = Resample(bundle, truth, fromLevel: 0, seed, temperature);
+        var top = Decode(vq, fromTop);
+        var l1 = Decode(vq, fromL1);
+        double scTop = Enumerable.Range(0, x.Length).Average(i => SpectralDistance.Convergence(x[i], top[i], rate));
+        double scL1 = Enumerable.Range(0, x.Length).Average(i => SpectralDistance.Convergence(x[i], l1[i], rate));
         var gain = new double[levels - 1];
         var sampledBits = new double[levels - 1];
         var trueBits = new double[levels - 1];
-        using var noGrad = no_grad();
-        int k = 0;
-        foreach (var entry in pieces)
+        for (int l = 0; l < levels - 1; l++)
         {
-            var clip = AudioFile.ReadAs(Path.Combine(dataDir, entry.File), rate, mono: true);
-            int n = (int)Math.Min(clip.Frames, (long)(seconds * rate)) / unit * unit;
-            var x = clip.Channels[0].AsSpan(0, n).ToArray();
-            using var scope = NewDisposeScope();
-            var truth = vq.Encode(tensor(x).view(1, n, 1));                              // (1, T_l) per level
-            var fromTop = Resample(bundle, truth, fromLevel: levels - 2, seed + k, temperature);
-            var fromL1 = Resample(bundle, truth, fromLevel: 0, seed + k, temperature);
-            scTop += SpectralDistance.Convergence(x, Decode(vq, fromTop), rate) / pieces.Count;
-            scL1 += SpectralDistance.Convergence(x, Decode(vq, fromL1), rate) / pieces.Count;
-            for (int l = 0; l < levels - 1; l++)
-            {
-                var other = vq.Encode(tensor(OtherPiece(dataDir, pieces, k, n, rate)).view(1, n, 1));
-                double own = Bits(bundle.Priors[l], truth[l], truth[l + 1]);
-                gain[l] += (Bits(bundle.Priors[l], truth[l], other[l + 1]) - own) / pieces.Count;
-                trueBits[l] += own / pieces.Count;
-                sampledBits[l] += Bits(bundle.Priors[l], fromTop[l], fromTop[l + 1]) / pieces.Count;
-            }
-            k++;
+            // Another piece's upper codes: the batch rolled by one (pieces are spread over genres and artists).
+            using var other = truth[l + 1].roll(1, 0);
+            trueBits[l] = Bits(bundle.Priors[l], truth[l], truth[l + 1]);
+            gain[l] = x.Length > 1 ? Bits(bundle.Priors[l], truth[l], other) - trueBits[l] : double.NaN;
+            sampledBits[l] = Bits(bundle.Priors[l], fromTop[l], fromTop[l + 1]);
         }
         return new Result(scTop, scL1, gain, sampledBits, trueBits, pieces.Count);
     }
@@ -59,7 +56,8 @@ public static class UpsamplerCheck
     /// <summary>Levels <paramref name="fromLevel"/> down to 0 re-sampled from nothing under the true codes above them.</summary>
     private static Tensor[] Resample(ModelBundle bundle, Tensor[] truth, int fromLevel, int seed, double? temperature)
     {
-        var zs = truth.Select((z, l) => l <= fromLevel ? zeros(1, 0, dtype: ScalarType.Int64) : z.clone()).ToArray();
+        long p = truth[0].shape[0];
+        var zs = truth.Select((z, l) => l <= fromLevel ? zeros(p, 0, dtype: ScalarType.Int64) : z.clone()).ToArray();
         for (int l = fromLevel; l >= 0; l--)
         {
             var s = bundle.Sampling;
@@ -70,11 +68,16 @@ public static class UpsamplerCheck
         return zs;
     }
 
-    private static float[] Decode(Model.Vqvae.VQVAE vq, Tensor[] zs) => vq.Decode(zs, 0)[0, .., 0].contiguous().data<float>().ToArray();
+    private static float[][] Decode(Model.Vqvae.VQVAE vq, Tensor[] zs)
+    {
+        using var audio = vq.Decode(zs, 0);
+        return Enumerable.Range(0, (int)audio.shape[0]).Select(i => audio[i, .., 0].contiguous().data<float>().ToArray()).ToArray();
+    }
 
     /// <summary>Teacher-forced bits per code of an unlabelled upsampler over the whole windows of <paramref name="z"/>.</summary>
     private static double Bits(SimplePrior prior, Tensor z, Tensor upper)
     {
+        using var scope = NewDisposeScope();
         var o = prior.Options;
         if (o.Labels) throw new ArgumentException("the upsampler check handles unlabelled upsamplers (the default model's)");
         long down = (long)Math.Pow(o.CondStrideT, o.CondDownT), total = z.shape[1];
@@ -87,15 +90,5 @@ public static class UpsamplerCheck
             windows++;
         }
         return sum / Math.Max(1, windows);
-    }
-
-    /// <summary>The next piece's audio (of another genre and artist), cut or padded to <paramref name="n"/> samples.</summary>
-    private static float[] OtherPiece(string dataDir, IReadOnlyList<DatasetEntry> pieces, int k, int n, int rate)
-    {
-        var other = pieces[(k + 1) % pieces.Count];
-        var clip = AudioFile.ReadAs(Path.Combine(dataDir, other.File), rate, mono: true);
-        var y = new float[n];
-        clip.Channels[0].AsSpan(0, (int)Math.Min(n, clip.Frames)).CopyTo(y);
-        return y;
     }
 }

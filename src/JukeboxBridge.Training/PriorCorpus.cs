@@ -27,14 +27,19 @@ public sealed class PriorCorpus : IDisposable
 {
     private readonly List<(Tensor[] Codes, DatasetEntry Entry, long Samples)> _pieces = new();
     private readonly int[] _hops;
+    private readonly int _fromLevel;
     public IReadOnlyList<DatasetEntry> Entries => _pieces.Select(p => p.Entry).ToList();
     /// <summary>Each piece's length in samples (as encoded: whole top-level codes).</summary>
     public IReadOnlyList<long> PieceSamples => _pieces.Select(p => p.Samples).ToList();
     public double TotalSeconds { get; }
 
     /// <param name="vqvaeFile">The VQ-VAE's weights file (its hash keys the cache); with <paramref name="cacheDir"/> null, nothing is cached.</param>
-    public PriorCorpus(string datasetDir, string split, VQVAE vq, string? vqvaeFile, string? cacheDir, Action<string>? log = null)
+    /// <param name="fromLevel">The lowest level encoded: a prior of level l needs levels l and above only, and each level's
+    /// encoder costs about as much as the others (each starts from the raw audio), so a top prior encodes a third.
+    /// Lower levels hold empty tensors. A cache made from a lower level serves too.</param>
+    public PriorCorpus(string datasetDir, string split, VQVAE vq, string? vqvaeFile, string? cacheDir, Action<string>? log = null, int fromLevel = 0)
     {
+        _fromLevel = fromLevel;
         var meta = DatasetMetadata.Load(datasetDir);
         var entries = meta.Pieces.Where(p => p.Split == split).ToList();
         if (entries.Count == 0) throw new ArgumentException($"{datasetDir}: no '{split}' pieces in metadata.json");
@@ -47,8 +52,10 @@ public sealed class PriorCorpus : IDisposable
         }
         string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(vqvaeFile)))[..16];
         Directory.CreateDirectory(cacheDir);
-        string cache = Path.Combine(cacheDir, $"codes-{split}-{hash}.safetensors");
-        if (File.Exists(cache)) Load(cache, entries);
+        string Name(int from) => Path.Combine(cacheDir, from == 0 ? $"codes-{split}-{hash}.safetensors" : $"codes-{split}-{hash}-from-level-{from}.safetensors");
+        string cache = Name(fromLevel);
+        string? existing = Enumerable.Range(0, fromLevel + 1).Select(Name).FirstOrDefault(File.Exists);
+        if (existing is not null) Load(existing, entries);
         else
         {
             log?.Invoke($"encoding {entries.Count} {split} pieces with the VQ-VAE (once; cached in {cache}) ...");
@@ -68,7 +75,8 @@ public sealed class PriorCorpus : IDisposable
             long n = clip.Frames / unit * unit;
             using var scope = NewDisposeScope();
             var x = tensor(clip.Channels[0].AsSpan(0, (int)n).ToArray()).view(1, n, 1);
-            var zs = vq.Encode(x, chunkSamples: 10L * vq.Options.SampleRate).Select(z => z[0].DetachFromDisposeScope()).ToArray();
+            var upper = vq.Encode(x, startLevel: _fromLevel, chunkSamples: 10L * vq.Options.SampleRate).Select(z => z[0].DetachFromDisposeScope());
+            var zs = Enumerable.Range(0, _fromLevel).Select(_ => zeros(0, dtype: ScalarType.Int64).DetachFromDisposeScope()).Concat(upper).ToArray();
             _pieces.Add((zs, entries[i], n));
             if ((i + 1) % 10 == 0) log?.Invoke($"encoded {i + 1}/{entries.Count}");
         }
@@ -78,8 +86,8 @@ public sealed class PriorCorpus : IDisposable
     {
         var tensors = new List<TensorToWrite>();
         for (int i = 0; i < _pieces.Count; i++)
-            for (int l = 0; l < _pieces[i].Codes.Length; l++) tensors.Add(TorchTensors.ToWrite($"piece/{i}/level_{l}", _pieces[i].Codes[l]));
-        var meta = new Dictionary<string, string> { ["jukebox.kind"] = "prior_corpus", ["files"] = string.Join("\n", _pieces.Select(p => p.Entry.File)),
+            for (int l = _fromLevel; l < _pieces[i].Codes.Length; l++) tensors.Add(TorchTensors.ToWrite($"piece/{i}/level_{l}", _pieces[i].Codes[l]));
+        var meta = new Dictionary<string, string> { ["jukebox.kind"] = "prior_corpus", ["from_level"] = _fromLevel.ToString(), ["files"] = string.Join("\n", _pieces.Select(p => p.Entry.File)),
                                                    ["samples"] = string.Join(",", _pieces.Select(p => p.Samples)) };
         SafetensorsWriter.Write(path, tensors, meta);
     }
@@ -91,7 +99,8 @@ public sealed class PriorCorpus : IDisposable
         var samples = ((string)f.Metadata.Get("samples")!).Split(',').Select(long.Parse).ToArray();
         if (!files.SequenceEqual(entries.Select(e => e.File))) throw new InvalidDataException($"{path} was made from other files; delete it to re-encode");
         for (int i = 0; i < files.Length; i++)
-            _pieces.Add((Enumerable.Range(0, _hops.Length).Select(l => f[$"piece/{i}/level_{l}"].ToTorch(ScalarType.Int64)).ToArray(), entries[i], samples[i]));
+            _pieces.Add((Enumerable.Range(0, _hops.Length).Select(l => l < _fromLevel ? zeros(0, dtype: ScalarType.Int64)
+                                                                                     : f[$"piece/{i}/level_{l}"].ToTorch(ScalarType.Int64)).ToArray(), entries[i], samples[i]));
     }
 
     /// <summary>

@@ -81,8 +81,8 @@ public sealed class PriorTrainer : IDisposable
             if (vq.Model.Options.LBins != po.LBins || vq.Model.HopLengths[po.Level] != po.RawToTokens)
                 throw new ArgumentException($"the level-{po.Level} prior expects {po.LBins} codes at hop {po.RawToTokens}; the VQ-VAE has {vq.Model.Options.LBins} at hop {vq.Model.HopLengths[po.Level]}");
             string file = File.Exists(o.Vqvae) ? o.Vqvae : throw new FileNotFoundException($"--vqvae must be a trained checkpoint file: {o.Vqvae}", o.Vqvae);
-            _train = new PriorCorpus(o.DataDir, "train", vq.Model, file, o.OutDir, _log);
-            _heldout = new PriorCorpus(o.DataDir, "heldout", vq.Model, file, o.OutDir, _log);
+            _train = new PriorCorpus(o.DataDir, "train", vq.Model, file, o.OutDir, _log, fromLevel: po.Level);
+            _heldout = new PriorCorpus(o.DataDir, "heldout", vq.Model, file, o.OutDir, _log, fromLevel: po.Level);
         }
         if (po.Labels && po.MinDuration is double lo && po.MaxDuration is double hi)
             foreach (var (entry, samples) in _train.Entries.Zip(_train.PieceSamples).Concat(_heldout.Entries.Zip(_heldout.PieceSamples)))
