@@ -116,6 +116,36 @@ public class TrainCommandTests
     }
 }
 
+public class TrainStopTests
+{
+    [Fact]
+    public void Sigterm_stops_training_after_the_current_step_with_a_checkpoint_that_resumes()
+    {
+        if (!OperatingSystem.IsLinux()) return;                                   // sends a POSIX signal
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("data"));
+        WavWriter.Write(dir.File("data/a.wav"), AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 330, 0.3, 44100)), WavSampleFormat.Pcm16);
+        var psi = new System.Diagnostics.ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "jukebox"),
+            ["train", "vqvae", "--data", dir.File("data"), "--out", dir.File("out"), "--steps", "100000", "--batch", "1", "--crop-seconds", "0.1", "--save-every", "100000"])
+        { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var run = System.Diagnostics.Process.Start(psi)!;
+        var err = new System.Text.StringBuilder();
+        run.ErrorDataReceived += (_, e) => { lock (err) err.Append(e.Data).Append('\n'); };
+        run.OutputDataReceived += (_, _) => { };
+        run.BeginErrorReadLine();
+        run.BeginOutputReadLine();
+        for (var t = DateTime.UtcNow.AddSeconds(120); DateTime.UtcNow < t; Thread.Sleep(100))
+            lock (err) if (err.ToString().Contains("/100000")) break;                  // a step has run
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", run.Id.ToString()])) kill.WaitForExit();
+        Assert.True(run.WaitForExit(60_000), "training did not stop on SIGTERM");
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(File.Exists(dir.File("out/checkpoint.safetensors")), "no checkpoint saved on SIGTERM");
+        var (code, _, again) = CliRunner.Run("train", "vqvae", "--data", dir.File("data"), "--out", dir.File("out"), "--steps", "1", "--batch", "1", "--crop-seconds", "0.1");
+        Assert.True(code == 0, again);
+        Assert.Contains("resumed", again);
+    }
+}
+
 public class BundleModelOptionTests
 {
     [Fact]

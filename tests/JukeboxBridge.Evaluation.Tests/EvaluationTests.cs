@@ -36,21 +36,32 @@ public class EvaluationTests
         using var dir = new TempDir();
         SynthDataset.Write(dir.Path, hours: 12 * 4.0 / 3600, pieceSeconds: 4, seed: 2, heldoutEvery: 3);                  // 4 held out
         using var bundle = ModelBundle.Load("tiny_labelled");
+        var (classifier, _) = Style.ClassifierTraining.Train(dir.Path, new Style.ClassifierTraining.Options(Steps: 5, Batch: 4, CropSeconds: 1));
         var report = ModelEvaluator.Run(bundle, new EvalOptions
         {
-            DataDir = dir.Path, VqvaePieces = 2, VqvaeSeconds = 2, PriorWindows = 3, Prompts = 3, PromptSeconds = 1.5, Seconds = 0.5, StylePrompts = 2,
+            DataDir = dir.Path, VqvaePieces = 2, VqvaeSeconds = 2, UpsamplerSeconds = 0.5, PriorWindows = 3, Prompts = 3, PromptSeconds = 1.5, Seconds = 1,
+            StylePrompts = 2, Classifier = classifier, FadClipSeconds = 0.5,
         });
         Assert.Equal(8, report.UniformBits, 9);                                                     // 256 codes
         Assert.InRange(report.PriorBitsPerTokenL2, 6, 10);                                          // random weights: near uniform
         Assert.Equal(report.UniformBits - report.PriorBitsPerTokenL2, report.PriorBitsGainTop, 9);
         Assert.InRange(report.VqvaeSpectralConvergenceL0, 0.3, 10);                                 // random VQ-VAE: poor
         foreach (var v in new[] { report.KeyAgreement, report.TempoAgreement, report.TempoChance, report.StyleTempoDirection, report.StyleTimbreDirection, report.PromptKeyAccuracy,
-                                   report.KeyAgreementTopLevel, report.VqvaeKeyPreservedL0, report.VqvaeKeyPreservedL2 })
+                                   report.KeyAgreementTopLevel, report.VqvaeKeyPreservedL0, report.VqvaeKeyPreservedL2, report.ClassifierGenreAccuracy,
+                                   report.ContinuationGenreAccuracy, report.ContinuationArtistAccuracy })
             Assert.InRange(v, 0, 1);
+        Assert.InRange(report.UpsampleScTrueTop, 0.3, 10);                                          // random upsamplers: noise
+        Assert.InRange(report.UpsampleScTrueL1, 0.3, 10);
+        Assert.True(report.UpsamplerConditioningGainBitsL0 is > -5 and < 5, $"random weights barely listen: {report.UpsamplerConditioningGainBitsL0}");
+        Assert.True(report.FadContinuation > 0 && report.FadReconstruction > 0, $"FAD {report.FadContinuation} / {report.FadReconstruction}");
+        Assert.InRange(report.FadClips, 3, 6);                                                      // 3 continuations of about 1 s (whole codes) in clips of 0.5 s
+        Assert.Equal(4 * 8, report.FadReferenceClips);                                              // 4 held-out pieces of 4 s
         var json = report.ToJson();
         foreach (var key in new[] { "vqvae_spectral_convergence_l0", "vqvae_spectral_convergence_l1", "vqvae_spectral_convergence_l2", "prior_bits_per_token_l2",
                                     "prior_bits_gain_top", "key_agreement", "key_chance", "tempo_agreement", "tempo_chance",
-                                    "vqvae_key_preserved_l0", "key_agreement_top_level" })
+                                    "vqvae_key_preserved_l0", "key_agreement_top_level", "upsample_sc_true_top", "upsample_sc_true_l1",
+                                    "continuation_genre_accuracy", "continuation_artist_accuracy", "classifier_genre_accuracy", "fad_continuation",
+                                    "fad_reconstruction", "fad_embedding_size" })
             Assert.Contains($"\"{key}\":", json);
     }
 }

@@ -81,6 +81,38 @@ public class PriorTrainerTests
         var wrongBins = o with { LBins = 512 };
         Assert.Contains("512 codes", Assert.Throws<ArgumentException>(() => new PriorTrainer(Options(data, vqvae, ids, Path.Combine(dir.Path, "x"), 3, wrongBins))).Message);
     }
+
+    [Fact]
+    public void A_level_1_run_encodes_only_levels_1_and_2_its_cache_serves_the_top_prior_and_init_starts_from_given_weights()
+    {
+        using var dir = new TempDir();
+        var (data, vqvae, ids) = Setup(dir);
+        string up1 = Path.Combine(dir.Path, "up1"), top = Path.Combine(dir.Path, "top");
+        var o1 = ModelPreset.Load("upsampler_tiny_level_1").Prior!;
+        using (var t = new PriorTrainer(Options(data, vqvae, ids, up1, 2, o1))) t.Run();
+        var cache = Assert.Single(Directory.GetFiles(up1, "codes-train-*.safetensors"));
+        Assert.EndsWith("-from-level-1.safetensors", cache);
+        using (var f = JukeboxBridge.Checkpoints.CheckpointFile.Open(cache))
+        {
+            Assert.DoesNotContain(f.Tensors, t => t.Name.EndsWith("/level_0"));
+            Assert.Contains(f.Tensors, t => t.Name.EndsWith("/level_1"));
+        }
+        // The top prior reuses the level-1 cache copied beside it (no new encoding), and --init loads the weights
+        // of another run with a fresh optimiser: its first held-out figure is the other run's, not an untrained one's.
+        string a = Path.Combine(dir.Path, "a");
+        using (var t = new PriorTrainer(Options(data, vqvae, ids, a, 30, LabelledTop()))) t.Run();
+        Directory.CreateDirectory(top);
+        foreach (var c in Directory.GetFiles(up1, "codes-*.safetensors")) File.Copy(c, Path.Combine(top, Path.GetFileName(c)));
+        var log = new List<string>();
+        using var started = new PriorTrainer(Options(data, vqvae, ids, top, 5, LabelledTop()) with { InitWeights = Path.Combine(a, PriorTrainer.WeightsName) }, log.Add);
+        Assert.DoesNotContain(log, l => l.Contains("encoding"));
+        Assert.Contains(log, l => l.Contains("fresh optimiser"));
+        Assert.Equal(0, started.Step);
+        using var trained = new PriorTrainer(Options(data, vqvae, ids, a, 30, LabelledTop()));
+        Assert.Equal(trained.HeldoutBits(8), started.HeldoutBits(8), 4);
+        using var fresh = new PriorTrainer(Options(data, vqvae, ids, Path.Combine(dir.Path, "fresh"), 5, LabelledTop()));
+        Assert.True(fresh.HeldoutBits(8) > started.HeldoutBits(8) + 0.3, $"untrained {fresh.HeldoutBits(8):F2} vs initialised {started.HeldoutBits(8):F2}");
+    }
 }
 
 internal sealed class OnProgress(Action<TrainingProgress> f) : IProgress<TrainingProgress>

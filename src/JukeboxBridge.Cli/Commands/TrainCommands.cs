@@ -64,18 +64,41 @@ public static class TrainCommands
     /// <summary>Runs a trainer with a progress bar; Ctrl+C stops after the current step and saves.</summary>
     private static void RunTraining(CliContext ctx, ProgressBar bar, Action<IProgress<TrainingProgress>, CancellationToken> run, Func<TrainingProgress, string> status)
     {
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); bar.Message("stopping after this step; saving a checkpoint..."); };
-        Console.CancelKeyPress += onCancel;
-        try
+        using var stop = new StopSignal(bar);
+        run(new JukeboxBridge.Sampling.CallbackProgress<TrainingProgress>(p =>
         {
-            run(new JukeboxBridge.Sampling.CallbackProgress<TrainingProgress>(p =>
-            {
-                bar.Update(p.Step, p.TotalSteps, status(p), p.SecondsPerStep);
-                if (p.Saved != null) bar.Message($"step {p.Step}: {status(p)}; saved {p.Saved}");
-            }), cts.Token);
+            bar.Update(p.Step, p.TotalSteps, status(p), p.SecondsPerStep);
+            if (p.Saved != null) bar.Message($"step {p.Step}: {status(p)}; saved {p.Saved}");
+        }), stop.Token);
+    }
+
+    /// <summary>
+    /// Ctrl+C, SIGINT or SIGTERM (a `kill`, a service manager stopping the run) cancels training after the current step,
+    /// which then saves a checkpoint. A background job started from a script ignores SIGINT, so SIGTERM is the way to
+    /// stop one cleanly.
+    /// </summary>
+    private sealed class StopSignal : IDisposable
+    {
+        private readonly CancellationTokenSource _cts = new();
+        private readonly System.Runtime.InteropServices.PosixSignalRegistration[] _signals;
+        public CancellationToken Token => _cts.Token;
+
+        public StopSignal(ProgressBar bar)
+        {
+            _signals = new[] { System.Runtime.InteropServices.PosixSignal.SIGINT, System.Runtime.InteropServices.PosixSignal.SIGTERM }
+                .Select(sig => System.Runtime.InteropServices.PosixSignalRegistration.Create(sig, ctx =>
+                {
+                    ctx.Cancel = true;
+                    if (!_cts.IsCancellationRequested) bar.Message("stopping after this step; saving a checkpoint...");
+                    _cts.Cancel();
+                })).ToArray();
         }
-        finally { Console.CancelKeyPress -= onCancel; }
+
+        public void Dispose()
+        {
+            foreach (var s in _signals) s.Dispose();
+            _cts.Dispose();
+        }
     }
 
     private static Command Vqvae(CliContext ctx)
@@ -103,18 +126,8 @@ public static class TrainCommands
             };
             if (options.BatchSize < 1 || options.Steps < 1 || options.CropSeconds <= 0) throw new ArgumentException("--batch, --steps and --crop-seconds must be positive");
             using var trainer = new VqvaeTrainer(options, bar.Message);
-            using var cts = new CancellationTokenSource();
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); bar.Message("stopping after this step; saving a checkpoint..."); };
-            Console.CancelKeyPress += onCancel;
-            try
-            {
-                trainer.Run(new JukeboxBridge.Sampling.CallbackProgress<TrainingProgress>(p =>
-                {
-                    bar.Update(p.Step, p.TotalSteps, $"loss {p.Loss:G4} recons {p.Metrics["recons_loss"]:G3} usage {p.Metrics["usage"]:F0}", p.SecondsPerStep);
-                    if (p.Saved != null) bar.Message($"step {p.Step}: saved {Path.Combine(p.Saved, VqvaeTrainer.CheckpointName)}");
-                }), cts.Token);
-            }
-            finally { Console.CancelKeyPress -= onCancel; }
+            RunTraining(ctx, bar, (progress, cancel) => trainer.Run(progress, cancel),
+                p => $"loss {p.Loss:G4} recons {p.Metrics["recons_loss"]:G3} usage {p.Metrics["usage"]:F0}");
             ctx.Err.WriteLine($"done at step {trainer.Step}: {Path.Combine(options.OutDir, VqvaeTrainer.WeightsName)} (use with --model), loss curve {Path.Combine(options.OutDir, "loss.png")}");
             return 0;
         }));
