@@ -79,10 +79,10 @@ public static class SamplingCommands
         {
             if (d.Given(r)) return DaemonCommands.Upsample(ctx, r, o, d, r.GetValue(codesArg)!, fromLevel, keep);
             using var codes = CodesFile.Load(r.GetValue(codesArg)!);
-            string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model) ?? ModelOf(codes));
+            string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model) ?? codes.ExistingModel);
             var device = o.Device.Get(r);
             using var bundle = ModelBundle.Load(spec);
-            double keepSeconds = r.GetValue(keep) ?? (codes.Extra.TryGetValue("jukebox.job.prompt_samples", out var ps) ? long.Parse(ps) / (double)codes.SampleRate : 0);
+            double keepSeconds = r.GetValue(keep) ?? codes.PromptSeconds;
             var settings = o.Settings(r, JobMode.Upsample, spec, bundle, Path.GetFileName(r.GetValue(codesArg)), (int)codes.Levels.Values.First().shape[0]) with { FromLevel = r.GetValue(fromLevel), KeepSeconds = keepSeconds };
             var store = o.Store(r);
             return Run(ctx, bundle, () => SamplingJob.Create(bundle, settings, codes: codes, idsDir: o.IdsDir(r, bundle), store: store, device: device, log: ctx.Err.WriteLine));
@@ -118,9 +118,6 @@ public static class SamplingCommands
         }));
         return cmd;
     }
-
-    /// <summary>The model a codes file names, when it still exists there.</summary>
-    private static string? ModelOf(CodesFile codes) => codes.Model.Length > 0 && (File.Exists(codes.Model) || Directory.Exists(codes.Model)) ? codes.Model : null;
 
     /// <summary>Creates and runs a job with per-level bars; Ctrl+C cancels it (resumable). Prints the take files on stdout.</summary>
     private static int Run(CliContext ctx, ModelBundle bundle, Func<SamplingJob> create)

@@ -68,8 +68,7 @@ public static class VqvaeCommands
         cmd.SetAction(r => ctx.Guard(() =>
         {
             using var codes = CodesFile.Load(r.GetValue(codesArg)!);
-            string? named = codes.Model.Length > 0 && (File.Exists(codes.Model) || Directory.Exists(codes.Model)) ? codes.Model : null;
-            using var vq = Load(JukeboxBridge.Sampling.ModelBundle.ResolveSpec(r.GetValue(model) ?? named), r.GetValue(preset));
+            using var vq = Load(JukeboxBridge.Sampling.ModelBundle.ResolveSpec(r.GetValue(model) ?? codes.ExistingModel), r.GetValue(preset));
             int l = r.GetValue(level);
             if (!codes.Levels.TryGetValue(l, out var z))
                 throw new ArgumentException($"{r.GetValue(codesArg)} has no level {l} (it has {string.Join(", ", codes.Levels.Keys.OrderBy(k => k))})");

@@ -22,8 +22,9 @@ public sealed record JobRequest(string Job, string Client, string Mode, string? 
 }
 
 /// <summary>
-/// One job the daemon knows: its request, folder and state. The worker thread changes <see cref="State"/>; the server
-/// thread reads it (and the block files) to stream.
+/// One job the daemon knows: its request, folder and state. The state changes only through <see cref="MoveTo"/> /
+/// <see cref="TryMove"/>, under the job's lock and along <see cref="JobLifecycleNames.Allowed"/>; the worker and the
+/// job book move it, the server thread reads it (and the block files) to stream.
 /// </summary>
 public sealed class DaemonJob(JobRequest request, string dir)
 {
@@ -32,7 +33,33 @@ public sealed class DaemonJob(JobRequest request, string dir)
     public string Client => Request.Client;
     public string Dir { get; } = dir;
     public TakeStore? Store { get; set; }
-    public volatile string State = "queued";
+    private readonly object _gate = new();
+    private JobLifecycle _state = JobLifecycle.Queued;
+    public JobLifecycle State { get { lock (_gate) return _state; } }
+
+    /// <summary>Moves the state; a change the state machine does not allow is a bug (InvalidOperationException).</summary>
+    public void MoveTo(JobLifecycle to)
+    {
+        lock (_gate)
+        {
+            if (!JobLifecycleNames.Allowed(_state, to)) throw new InvalidOperationException($"job {Id}: {_state} -> {to} is not a state change the daemon makes");
+            _state = to;
+        }
+    }
+
+    /// <summary>Moves the state only from <paramref name="from"/> (check and set in one step); false otherwise.</summary>
+    public bool TryMove(JobLifecycle from, JobLifecycle to)
+    {
+        lock (_gate)
+        {
+            if (_state != from) return false;
+            MoveTo(to);
+            return true;
+        }
+    }
+
+    /// <summary>The state found in the folder at start, before the job is shared with other threads.</summary>
+    internal void Restore(JobLifecycle state) { lock (_gate) _state = state; }
     public string? Error { get; set; }
     public int Variations { get; set; } = (int)(request.Variations ?? 1);
     public double Seconds { get; set; } = request.Seconds ?? 0;
@@ -42,7 +69,7 @@ public sealed class DaemonJob(JobRequest request, string dir)
     /// <summary>The current run's cancellation (a resumed job gets a fresh one: a cancelled source cannot be reset).</summary>
     public CancellationTokenSource Cancel => _cancel;
     public void RenewCancel() => _cancel = new CancellationTokenSource();
-    public bool Finished => State is "done" or "failed" or "cancelled";
+    public bool Finished => State is JobLifecycle.Done or JobLifecycle.Failed or JobLifecycle.Cancelled;
 
     public string PromptPath => Path.Combine(Dir, "prompt.wav");
     public string RequestPath => Path.Combine(Dir, "request.json");
@@ -69,5 +96,5 @@ public sealed class DaemonJob(JobRequest request, string dir)
         return bytes;
     }
 
-    public JobInfo Info() => new(Id, State, Request.Mode, Seconds, Variations, BlocksWritten, Request.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+    public JobInfo Info() => new(Id, State.WireName(), Request.Mode, Seconds, Variations, BlocksWritten, Request.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
 }

@@ -62,16 +62,16 @@ public sealed class JobBook
             job.Seconds = settings.Seconds;
         }
         _jobs[job.Id] = job;
-        if (status?.State is JobStatus.Done or JobStatus.Failed or JobStatus.Cancelled)
+        if (JobLifecycleNames.FinalFromStatus(status?.State) is JobLifecycle final)
         {
-            job.State = status.State;
-            job.Error = status.Error;
+            job.Restore(final);
+            job.Error = status!.Error;
             job.EndAttempt();
             return;
         }
         if (job.Attempts >= maxCrashes)
         {
-            job.State = "failed";
+            job.Restore(JobLifecycle.Failed);
             job.Error = $"the daemon stopped {job.Attempts} times while running this job; it is not resumed again (see the daemon's log)";
             job.WriteFinalStatus(JobStatus.Failed, job.Error);
             job.EndAttempt();
@@ -123,7 +123,7 @@ public sealed class JobBook
                 _queues[job.Client] = q = new Queue<DaemonJob>();
                 _turns.Add(job.Client);
             }
-            job.State = "queued";
+            if (job.State != JobLifecycle.Queued) job.MoveTo(JobLifecycle.Queued);   // a resumed cancelled or failed job
             q.Enqueue(job);
         }
         _waiting.Release();
@@ -143,7 +143,7 @@ public sealed class JobBook
             foreach (var j in rest) q.Enqueue(j);
             job.Cancel.Cancel();
             job.WriteFinalStatus(JobStatus.Cancelled, null);
-            job.State = "cancelled";
+            job.MoveTo(JobLifecycle.Cancelled);
             return true;
         }
     }
@@ -162,8 +162,8 @@ public sealed class JobBook
                     if (_queues[client].TryDequeue(out var job))
                     {
                         _turn = (_turn + i + 1) % _turns.Count;
-                        if (job.Cancel.IsCancellationRequested) { job.State = "cancelled"; break; }
-                        job.State = "running";                                // under the lock: a cancel sees queued or running, never between
+                        if (job.Cancel.IsCancellationRequested) { job.TryMove(JobLifecycle.Queued, JobLifecycle.Cancelled); break; }
+                        job.MoveTo(JobLifecycle.Running);                                // under the lock: a cancel sees queued or running, never between
                         return job;
                     }
                 }

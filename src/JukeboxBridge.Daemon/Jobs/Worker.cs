@@ -60,8 +60,7 @@ public sealed class Worker : IDisposable
 
     private void Run(DaemonJob job)
     {
-        job.State = "running";
-        _events.Started(job);
+        _events.Started(job);                                                  // the book moved it to running when it handed it out
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancel.Token, _stop.Token);
         try
         {
@@ -74,7 +73,7 @@ public sealed class Worker : IDisposable
             job.BlocksWritten = sampling.Store!.CountBlocks();
             sampling.Run(new CallbackProgress<JobProgress>(p => _events.Progress(job, p)),
                          new CallbackProgress<DecodedBlock>(b => { job.BlocksWritten = b.Seq + 1; _events.BlockWritten(job, b.Seq); }), linked.Token);
-            job.State = "done";
+            job.MoveTo(JobLifecycle.Done);
             _log.LogInformation("Job {Job} of {Client} done: {Blocks} blocks", job.Id, job.Client, job.BlocksWritten);
             _events.Finished(job, null, null);
         }
@@ -87,7 +86,7 @@ public sealed class Worker : IDisposable
                 else job.WriteFinalStatus(JobStatus.Cancelled, null);
             }
             catch (Exception io) when (io is IOException or UnauthorizedAccessException) { _log.LogError(io, "Job {Job}: could not record its state", job.Id); }
-            job.State = _stop.IsCancellationRequested ? "queued" : "cancelled";
+            job.MoveTo(_stop.IsCancellationRequested ? JobLifecycle.Queued : JobLifecycle.Cancelled);
             if (!_stop.IsCancellationRequested) _events.Finished(job, ErrorCodes.Cancelled, "cancelled; submit mode \"resume\" to finish it");
         }
         catch (Exception e)
@@ -98,7 +97,7 @@ public sealed class Worker : IDisposable
             else _log.LogWarning("Job {Job} of {Client} failed: {Code}: {Message}", job.Id, job.Client, code, message);
             try { job.WriteFinalStatus(JobStatus.Failed, message); }
             catch (Exception io) when (io is IOException or UnauthorizedAccessException) { _log.LogError(io, "Job {Job}: could not record its failure", job.Id); }
-            job.State = "failed";                                              // after the folder says so: a reader of the state finds job.json written
+            job.MoveTo(JobLifecycle.Failed);                                   // after the folder says so: a reader of the state finds job.json written
             _events.Finished(job, code, message);
         }
         finally { job.EndAttempt(); }
@@ -132,21 +131,22 @@ public sealed class Worker : IDisposable
             Artist = r.Artist, Genre = r.Genre, Lyrics = r.Lyrics, Prompt = r.Mode == "continue" ? "prompt.wav" : null,
         };
         var store = TakeStore.Create(job.Dir);
-        switch (r.Mode)
+        switch (settings.Mode)
         {
-            case "continue":
+            case JobMode.Continue:
                 return SamplingJob.Create(Bundle, settings, WavReader.Read(job.PromptPath), idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
-            case "sample":
+            case JobMode.Sample:
                 return SamplingJob.Create(Bundle, settings, idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             default:
             {
+                System.Diagnostics.Debug.Assert(settings.Mode == JobMode.Upsample);
                 var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new ArgumentException($"job '{r.SourceJob}' has no codes to upsample");
                 using var codes = source.ReadCodes();
                 // Like `jukebox upsample CODES`: every row of the source by default, and its prompt kept at every level.
                 settings = settings with
                 {
                     Variations = (int)(r.Variations ?? codes.Levels.Values.First().shape[0]),
-                    KeepSeconds = codes.Extra.TryGetValue("jukebox.job.prompt_samples", out var ps) ? long.Parse(ps) / (double)codes.SampleRate : 0,
+                    KeepSeconds = codes.PromptSeconds,
                 };
                 return SamplingJob.Create(Bundle, settings, codes: codes, idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             }

@@ -298,8 +298,8 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         if (s.Mode == "resume")
         {
             job = _book.Find(s.Job ?? "", client) ?? throw new ProtocolException(ErrorCodes.UnknownJob, $"no job '{s.Job}'");
-            if (job.State is "running" or "queued") Refuse(ErrorCodes.BadSettings, $"job {job.Id} is {job.State} already");
-            if (job.State == "done") Refuse(ErrorCodes.BadSettings, $"job {job.Id} is done: fetch its blocks");
+            if (job.State is JobLifecycle.Running or JobLifecycle.Queued) Refuse(ErrorCodes.BadSettings, $"job {job.Id} is {job.State.WireName()} already");
+            if (job.State == JobLifecycle.Done) Refuse(ErrorCodes.BadSettings, $"job {job.Id} is done: fetch its blocks");
             job.RenewCancel();                                                // a cancelled token cannot be reset: the resumed run gets a new one
         }
         else
@@ -318,7 +318,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             }
             else if (s.Mode == "upsample")
             {
-                if (_book.Find(s.Job ?? "", client) is not { State: "done" } source) throw new ProtocolException(ErrorCodes.UnknownJob, $"no finished job '{s.Job}' to upsample");
+                if (_book.Find(s.Job ?? "", client) is not { State: JobLifecycle.Done } source) throw new ProtocolException(ErrorCodes.UnknownJob, $"no finished job '{s.Job}' to upsample");
                 if (source.Request.ModelFingerprint is { } fp && fp != _fingerprint)
                     Refuse(ErrorCodes.ModelError, $"job {source.Id} was made with another model; this daemon cannot upsample its codes");
             }
@@ -330,7 +330,9 @@ public sealed class DaemonServer : IJobEvents, IDisposable
                 // What accepted announces: the request's count, else the source job's rows (upsample) or the model's default.
                 Variations = (int)(st.Variations ?? (s.Mode == "upsample" ? _book.Find(s.Job!, client)!.Variations : _bundle.Sampling.Variations)),
             };
-            if (s.Prompt is { } fmt) WavWriter.Write(job.PromptPath, Interleaved(s.PromptPcm!.Value, fmt), WavSampleFormat.Float32);
+            if (s.Prompt is { } fmt) WavWriter.Write(job.PromptPath,
+                AudioClip.FromInterleaved((int)fmt.Rate, (int)fmt.Channels, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(s.PromptPcm!.Value.Span)),
+                WavSampleFormat.Float32);                                   // the wire's PCM: interleaved little-endian float32
             JukeboxBridge.Storage.AtomicFile.WriteAllText(job.RequestPath, job.Request.ToJson());
             _book.Add(job);
         }
@@ -349,18 +351,6 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         long bytes = jobs.Sum(j => j.DiskBytes());
         if (bytes >= _o.MaxDiskBytesPerClient)
             throw new ProtocolException(ErrorCodes.QuotaExceeded, $"this client's jobs use {bytes / 1e9:F1} GB, the limit is {_o.MaxDiskBytesPerClient / 1e9:F1} GB: delete old ones with `jukebox jobs --prune`");
-    }
-
-    private static AudioClip Interleaved(ReadOnlyMemory<byte> pcm, PcmFormat f)
-    {
-        var all = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(pcm.Span);
-        var channels = new float[f.Channels][];
-        for (int c = 0; c < f.Channels; c++)
-        {
-            channels[c] = new float[f.Frames];
-            for (long i = 0; i < f.Frames; i++) channels[c][i] = all[checked((int)(i * f.Channels + c))];
-        }
-        return new AudioClip((int)f.Rate, channels);
     }
 
     private BlockStream StreamOf(Session session, string client, string jobId)
@@ -425,7 +415,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             stream.Credit--;
             if (++stream.NextVariation >= block.Audio.Length) { stream.NextVariation = 0; stream.NextSeq++; }
         }
-        if (job.State == "done" && stream.NextSeq >= job.BlocksWritten && !stream.DoneSent)
+        if (job.State == JobLifecycle.Done && stream.NextSeq >= job.BlocksWritten && !stream.DoneSent)
         {
             stream.DoneSent = Send(stream.Identity, new TakeDone(job.Id, job.Variations, job.BlocksWritten, job.Seconds));
         }

@@ -14,6 +14,12 @@ public sealed record CodesFile(IReadOnlyDictionary<int, Tensor> Levels, string M
 {
     public static string Key(int level) => $"codes/level_{level}";
 
+    /// <summary>The model the codes name, when it still exists there (null otherwise: the caller picks a default).</summary>
+    public string? ExistingModel => Model.Length > 0 && (File.Exists(Model) || Directory.Exists(Model)) ? Model : null;
+
+    /// <summary>Seconds at the start a sampling job was given rather than sampled (its prompt); 0 for plain encoded codes.</summary>
+    public double PromptSeconds => Extra.TryGetValue("jukebox.job.prompt_samples", out var ps) && long.TryParse(ps, out long n) ? n / (double)SampleRate : 0;
+
     /// <summary>More metadata strings (keys other than the jukebox.* ones this record owns).</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
     /// <summary>More tensors, stored under their names (which must not start with codes/).</summary>
