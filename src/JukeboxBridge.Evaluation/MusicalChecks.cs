@@ -40,7 +40,7 @@ public static class MusicalChecks
         Tensor[] zs;
         using (no_grad())
         using (var x = tensor(prompts.SelectMany(p => p).ToArray()).view(prompts.Length, n, 1))
-            zs = vq.Encode(x, chunkSamples: 30L * rate);
+            zs = vq.Encode(x, chunkSamples: 30L * rate, batchChunk: BlockDecoder.RowsPerDecode);
         using var codes = new CodesFile(zs.Select((z, l) => (l, z)).ToDictionary(p => p.l, p => p.z), bundle.Source, vq.HopLengths, rate, n);
         var settings = new JobSettings
         {
@@ -51,7 +51,7 @@ public static class MusicalChecks
         var result = job.Run(progress);
         var continued = result.Takes.Select(t => t.Channels[0].AsSpan(n).ToArray()).ToArray();
         int top = job.State.Levels - 1;
-        using var topAudio = vq.Decode([job.State.Codes[top]], startLevel: top);
+        using var topAudio = vq.Decode([job.State.Codes[top]], startLevel: top, batchChunk: BlockDecoder.RowsPerDecode);
         using var flat = topAudio.squeeze(-1).contiguous();
         var topRows = Enumerable.Range(0, prompts.Length).Select(i =>
         {

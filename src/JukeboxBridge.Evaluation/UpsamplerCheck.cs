@@ -32,7 +32,7 @@ public static class UpsamplerCheck
         var x = clips.Select(c => c.AsSpan(0, n).ToArray()).ToArray();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var truth = vq.Encode(tensor(x.SelectMany(c => c).ToArray()).view(x.Length, n, 1));   // (P, T_l) per level
+        var truth = vq.Encode(tensor(x.SelectMany(c => c).ToArray()).view(x.Length, n, 1), batchChunk: 2);   // (P, T_l) per level
         var fromTop = Resample(bundle, truth, fromLevel: levels - 2, seed, temperature);
         var fromL1 = Resample(bundle, truth, fromLevel: 0, seed, temperature);
         var top = Decode(vq, fromTop);
@@ -70,7 +70,7 @@ public static class UpsamplerCheck
 
     private static float[][] Decode(Model.Vqvae.VQVAE vq, Tensor[] zs)
     {
-        using var audio = vq.Decode(zs, 0);
+        using var audio = vq.Decode(zs, 0, batchChunk: 2);                  // bounded memory: two pieces at a time
         return Enumerable.Range(0, (int)audio.shape[0]).Select(i => audio[i, .., 0].contiguous().data<float>().ToArray()).ToArray();
     }
 

@@ -66,13 +66,21 @@ public sealed class BlockDecoder
         long a = Math.Max(0, start - _margin), b = Math.Min(have, end + _margin);
         using var noGrad = no_grad();
         using var quiet = JukeboxBridge.Model.GcQuiet.Begin(64L << 20);
-        using var scope = NewDisposeScope();
-        var piece = codes.narrow(1, a, b - a).to(_vq.parameters().First().device);
-        var audio = _vq.DecodeLevel(piece, _level);                                  // (N, (b-a)*hop, 1)
         int hop = _vq.HopLengths[_level];
-        var kept = audio.narrow(1, (start - a) * hop, (end - start) * hop).squeeze(-1).to(ScalarType.Float32).cpu().contiguous();
-        var rows = new float[kept.shape[0]][];
-        for (int i = 0; i < rows.Length; i++) rows[i] = kept[i].data<float>().ToArray();
+        var rows = new float[codes.shape[0]][];
+        // Rows in groups: the decoder's activations grow with rows × length (30 rows of a 6 s prompt took over 20 GB at once).
+        for (long r0 = 0; r0 < rows.Length; r0 += RowsPerDecode)
+        {
+            using var scope = NewDisposeScope();
+            long nr = Math.Min(RowsPerDecode, rows.Length - r0);
+            var piece = codes.narrow(0, r0, nr).narrow(1, a, b - a).to(_vq.parameters().First().device);
+            var audio = _vq.DecodeLevel(piece, _level);                              // (nr, (b-a)*hop, 1)
+            var kept = audio.narrow(1, (start - a) * hop, (end - start) * hop).squeeze(-1).to(ScalarType.Float32).cpu().contiguous();
+            for (int i = 0; i < nr; i++) rows[r0 + i] = kept[i].data<float>().ToArray();
+        }
         return rows;
     }
+
+    /// <summary>Rows decoded together (at most): bounds the decoder's memory for many variations.</summary>
+    public const int RowsPerDecode = 8;
 }

@@ -42,4 +42,22 @@ public class BlockDecoderTests
             Assert.True(maxDiff <= 1e-4, $"max |diff| {maxDiff}");
         }
     }
+
+    [Fact]
+    public void More_rows_than_one_decode_takes_are_decoded_in_groups_with_the_same_audio()
+    {
+        using var vq = VqvaeLoader.Load("vqvae_tiny", seed: 4);
+        manual_seed(3);
+        int rows = BlockDecoder.RowsPerDecode + 3;
+        using var codes = randint(0, vq.Model.Options.LBins, new long[] { rows, 400 });
+        var got = new BlockDecoder(vq.Model, 0.02).DecodeRange(codes, 100, 300);
+        Assert.Equal(rows, got.Length);
+        for (int r = 0; r < rows; r += 5)
+        {
+            using var one = codes.narrow(0, r, 1);
+            var alone = new BlockDecoder(vq.Model, 0.02).DecodeRange(one, 100, 300)[0];
+            Assert.Equal(alone.Length, got[r].Length);
+            Assert.True(alone.Zip(got[r]).All(p => Math.Abs(p.First - p.Second) <= 1e-5f), $"row {r} differs when decoded with the others");
+        }
+    }
 }
