@@ -53,6 +53,14 @@ public sealed class ModelBundle : IDisposable
 
     public static string BundlesDir => Path.Combine(ModelPreset.Root, "bundles");
 
+    /// <summary>Rows of x_emb of a prior that embeds lyrics and codes in one sequence: code bins plus the lyric vocabulary
+    /// (1b_lyrics: 2048 + 79), from its preset.</summary>
+    private static long MergedVocabulary(string preset)
+    {
+        var o = ModelPreset.Load(preset).Prior ?? throw new InvalidOperationException($"preset '{preset}' has no prior section");
+        return o.LBins + o.NVocab;
+    }
+
     public static ModelBundle Load(string spec, int seed = 0)
     {
         if (Directory.Exists(spec))
@@ -154,7 +162,7 @@ public sealed class ModelBundle : IDisposable
         {
             var sd = StateDict.FromCheckpoint(f);
             topPreset = sd.ContainsKey("prime_prior.x_emb.weight") ? "prior_5b_lyrics"
-                : sd.TryGetValue("prior.x_emb.weight", out var e) && e.Shape[0] == 2048 + 79 ? "prior_1b_lyrics" : "prior_5b";
+                : sd.TryGetValue("prior.x_emb.weight", out var e) && e.Shape[0] == MergedVocabulary("prior_1b_lyrics") ? "prior_1b_lyrics" : "prior_5b";
         }
         var vq = LoadVqvae("vqvae", F("vqvae.pth.tar"), 0);
         var priors = new List<SimplePrior>();

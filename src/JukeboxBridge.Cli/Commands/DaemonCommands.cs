@@ -194,22 +194,26 @@ public static class DaemonCommands
         };
     }
 
+    /// <summary>Levels the progress bars show: every Jukebox model has three (the protocol's progress names the level of each event).</summary>
+    private const int JukeboxLevels = 3;
+
     private static int Submit(CliContext ctx, DaemonClient c, Submit submit, string outDir)
     {
         c.Send(submit);
         var accepted = c.Expect<Accepted>();
         ctx.Err.WriteLine($"daemon {c.File.Endpoint}: job {accepted.Job} accepted ({submit.Mode}, {accepted.Variations} variation(s)); " +
                           $"`jukebox fetch {accepted.Job} --out DIR` gets it again later");
-        return Stream(ctx, c, accepted.Job, (int)accepted.Variations, outDir);
+        return Stream(ctx, c, accepted.Job, (int)accepted.Variations, outDir, (int)accepted.Rate);
     }
 
     /// <summary>Receives a job's blocks (granting credit as they arrive) until take_done; writes one WAV per variation.</summary>
-    private static int Stream(CliContext ctx, DaemonClient c, string job, int variations, string outDir)
+    /// <param name="rate">The served model's rate when the daemon told it (accepted); else the first block's.</param>
+    private static int Stream(CliContext ctx, DaemonClient c, string job, int variations, string outDir, int? rate = null)
     {
         c.Send(new Credit(job, CreditWindow));
         var parts = Enumerable.Range(0, variations).Select(_ => new SortedDictionary<long, float[]>()).ToArray();
-        int rate = 44100, blocks = 0;
-        var bars = new LevelProgress(ctx.Err, 3);
+        int blocks = 0;
+        var bars = new LevelProgress(ctx.Err, JukeboxLevels);
         while (true)
         {
             var m = c.Receive(TimeSpan.FromMinutes(10)) ?? throw new IOException($"the daemon stopped answering (job {job} goes on; `jukebox fetch {job} --out DIR` gets it later)");
@@ -221,6 +225,7 @@ public static class DaemonCommands
                 case Block b when b.Job == job:
                     if (b.Variation < 0 || b.Variation >= variations) throw new IOException($"the daemon sent variation {b.Variation} of a job with {variations}");
                     parts[b.Variation][b.Seq] = MemoryMarshal.Cast<byte, float>(b.Audio.Span).ToArray();
+                    if (rate is int r0 && r0 != b.Format.Rate) throw new IOException($"the daemon sent a block at {b.Format.Rate} Hz for a job at {r0} Hz");
                     rate = (int)b.Format.Rate;
                     blocks++;
                     c.Send(new Credit(job, 1));
@@ -229,13 +234,14 @@ public static class DaemonCommands
                     throw new IOException($"daemon: {e.Text} ({e.Code})");
                 case TakeDone d when d.Job == job:
                     Directory.CreateDirectory(outDir);
+                    if (rate is not int takeRate) throw new IOException($"the daemon finished job {job} without a block or a rate");
                     for (int v = 0; v < variations; v++)
                     {
                         string path = Path.Combine(outDir, $"continuation-{v + 1}.wav");
-                        WavWriter.Write(path, AudioClip.Mono(rate, parts[v].Values.SelectMany(x => x).Select(x => Math.Clamp(x, -1f, 1f)).ToArray()), WavSampleFormat.Pcm24);
+                        WavWriter.Write(path, AudioClip.Mono(takeRate, parts[v].Values.SelectMany(x => x).Select(x => Math.Clamp(x, -1f, 1f)).ToArray()), WavSampleFormat.Pcm24);
                         ctx.Out.WriteLine(path);
                     }
-                    bars.Message($"done: job {job}, {variations} take(s) of {parts[0].Values.Sum(x => x.Length) / (double)rate:F2} s new audio, {blocks} block(s) received");
+                    bars.Message($"done: job {job}, {variations} take(s) of {parts[0].Values.Sum(x => x.Length) / (double)takeRate:F2} s new audio, {blocks} block(s) received");
                     return 0;
             }
         }
