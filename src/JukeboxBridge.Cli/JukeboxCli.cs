@@ -1,4 +1,5 @@
 using System.CommandLine;
+using JukeboxBridge.Errors;
 using JukeboxBridge.Cli.Commands;
 
 namespace JukeboxBridge.Cli;
@@ -42,16 +43,36 @@ public static class JukeboxCli
 /// <summary>Where a command writes: results to Out (machine-readable with --json), messages and progress to Err.</summary>
 public sealed record CliContext(TextWriter Out, TextWriter Err)
 {
-    /// <summary>Runs a command body, turning the errors a user can cause into one clear line and exit code 1.</summary>
+    /// <summary>Exit code of a command that failed on what the user gave (a setting, a name, a file) or on the machine (I/O).</summary>
+    public const int UserErrorExit = 1;
+
+    /// <summary>Exit code of a bug (sysexits' EX_SOFTWARE): the message carries an id, the trace follows it.</summary>
+    public const int InternalErrorExit = 70;
+
+    /// <summary>
+    /// Runs a command body. Errors a user can cause (<see cref="UserInputException"/>, files that are missing, locked or
+    /// unwritable) and a daemon's refusal become one line and exit code 1; anything else is a bug: one line with an error id, then its trace, and
+    /// exit code 70 (Ctrl+C is not an error).
+    /// </summary>
     public int Guard(Func<int> body)
     {
         try { return body(); }
-        catch (Exception e) when (e is JukeboxBridge.Audio.AudioFormatException or JukeboxBridge.Checkpoints.CheckpointFormatException
-                                      or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException
-                                      or ArgumentException or IOException or FormatException or JukeboxBridge.Model.Checkpoints.ModelLoadException)
+        catch (Exception e) when (e is UserInputException or IOException or UnauthorizedAccessException)
         {
             Err.WriteLine($"error: {e.Message}");
-            return 1;
+            return UserErrorExit;
+        }
+        catch (JukeboxBridge.Protocol.ProtocolException e)                // the daemon's answer: its own log holds any trace
+        {
+            Err.WriteLine($"error: daemon: {e.Message} ({e.Code})");
+            return UserErrorExit;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            string id = ErrorId.New();
+            Err.WriteLine($"internal error {id}: {e.GetType().Name}: {e.Message}");
+            Err.WriteLine($"(a bug, not your input; please report it with this trace)\n{e}");
+            return InternalErrorExit;
         }
     }
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Sampling.Devices;
 
 namespace JukeboxBridge.Daemon;
@@ -69,8 +70,8 @@ public sealed record DaemonOptions
     public bool UseCurve => Curve switch
     {
         "on" => true,
-        "off" => IsLoopback ? false : throw new ArgumentException($"refusing to listen on {Endpoint} without encryption: a non-loopback bind needs CURVE (--curve auto or on)"),
+        "off" => IsLoopback ? false : throw new UserInputException("--curve", $"refusing to listen on {Endpoint} without encryption: a non-loopback bind needs CURVE (--curve auto or on)"),
         "auto" => !IsLoopback,
-        _ => throw new ArgumentException($"--curve is auto, on or off, got '{Curve}'"),
+        _ => throw new UserInputException("--curve", $"--curve is auto, on or off, got '{Curve}'"),
     };
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Datasets;
 using JukeboxBridge.Model.Labels;
@@ -15,7 +16,7 @@ public static class ModelEvaluator
         log ??= _ => { };
         var meta = DatasetMetadata.Load(o.DataDir);
         var heldout = meta.Pieces.Where(p => p.Split == "heldout").ToList();
-        if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
+        if (heldout.Count == 0) throw new UserInputException("--data", $"{o.DataDir} has no held-out pieces");
         int rate = bundle.Vqvae.Options.SampleRate, levels = bundle.Priors.Length;
 
         var rec = o.MusicalOnly ? new VqvaeReconstruction.Result(new double[levels], new double[levels], new double[levels]) : MeasureVqvae(bundle, o, heldout, log);
@@ -101,7 +102,7 @@ public static class ModelEvaluator
         {
             var po = bundle.Priors[l].Options;
             var labeller = po.Labels
-                ? new Labeller(StyleTable.Load(bundle.IdsDir ?? throw new ArgumentException("the labelled prior needs the bundle's id tables"), "v2"), po.MaxBowGenreSize ?? 1, 0, po.SampleLength, null)
+                ? new Labeller(StyleTable.Load(bundle.IdsDir ?? throw new ModelInputException("--model", "the labelled prior needs the bundle's id tables"), "v2"), po.MaxBowGenreSize ?? 1, 0, po.SampleLength, null)
                 : null;
             bits[l] = PriorEvaluation.BitsPerToken(bundle.Priors[l], corpus, labeller, o.PriorWindows);
         }
@@ -135,7 +136,7 @@ public static class ModelEvaluator
     public static VqvaeReconstruction.Result RunVqvae(ModelBundle bundle, EvalOptions o, Action<string>? log = null)
     {
         var heldout = DatasetMetadata.Load(o.DataDir).Pieces.Where(p => p.Split == "heldout").ToList();
-        if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
+        if (heldout.Count == 0) throw new UserInputException("--data", $"{o.DataDir} has no held-out pieces");
         return MeasureVqvae(bundle, o, heldout, log ?? (_ => { }));
     }
 
@@ -143,7 +144,7 @@ public static class ModelEvaluator
     public static UpsamplerCheck.Result RunUpsamplers(ModelBundle bundle, EvalOptions o, double? temperature = null, Action<string>? log = null)
     {
         var heldout = DatasetMetadata.Load(o.DataDir).Pieces.Where(p => p.Split == "heldout").ToList();
-        if (heldout.Count == 0) throw new ArgumentException($"{o.DataDir} has no held-out pieces");
+        if (heldout.Count == 0) throw new UserInputException("--data", $"{o.DataDir} has no held-out pieces");
         var pieces = Spread(heldout, o.VqvaePieces);
         log?.Invoke($"upsamplers: re-sampling {pieces.Count} held-out pieces of {o.UpsamplerSeconds} s under their own upper-level codes ...");
         return UpsamplerCheck.Measure(bundle, o.DataDir, pieces, o.UpsamplerSeconds, o.Seed, temperature);

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Analysis;
 using JukeboxBridge.Audio.Datasets;
@@ -34,7 +35,7 @@ public static class MusicalChecks
         var prompts = pieces.Select(p =>
         {
             var clip = AudioFile.ReadAs(Path.Combine(dataDir, p.File), rate, mono: true);
-            if (clip.Frames < n) throw new ArgumentException($"{p.File} is shorter than the {promptSeconds} s prompt");
+            if (clip.Frames < n) throw new UserInputException("--data", $"{p.File} is shorter than the {promptSeconds} s prompt");
             return clip.Channels[0].AsSpan(0, n).ToArray();
         }).ToArray();
         Tensor[] zs;

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Analysis;
 using JukeboxBridge.Audio.Datasets;
@@ -26,7 +27,7 @@ public static class UpsamplerCheck
     {
         var vq = bundle.Vqvae;
         int rate = vq.Options.SampleRate, unit = vq.Options.LengthMultiple, levels = vq.Levels;
-        if (levels < 3) throw new ArgumentException("the upsampler check needs a three-level bundle");
+        if (levels < 3) throw new ModelInputException("--model", "the upsampler check needs a three-level bundle");
         var clips = pieces.Select(p => AudioFile.ReadAs(Path.Combine(dataDir, p.File), rate, mono: true).Channels[0]).ToList();
         int n = (int)Math.Min(clips.Min(c => c.Length), (long)(seconds * rate)) / unit * unit;
         var x = clips.Select(c => c.AsSpan(0, n).ToArray()).ToArray();
@@ -79,7 +80,7 @@ public static class UpsamplerCheck
     {
         using var scope = NewDisposeScope();
         var o = prior.Options;
-        if (o.Labels) throw new ArgumentException("the upsampler check handles unlabelled upsamplers (the default model's)");
+        if (o.Labels) throw new ModelInputException("--model", "the upsampler check handles unlabelled upsamplers (the default model's)");
         long down = (long)Math.Pow(o.CondStrideT, o.CondDownT), total = z.shape[1];
         double sum = 0;
         int windows = 0;

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using JukeboxBridge.Checkpoints;
 using JukeboxBridge.Model.Checkpoints;
@@ -44,7 +45,7 @@ public sealed class ModelBundle : IDisposable
     /// <summary>The --model spec to load: the one given, else the embedded default bundle (a clear error while it is not installed).</summary>
     public static string ResolveSpec(string? spec) =>
         spec ?? (File.Exists(Path.Combine(BundlesDir, DefaultName + ".json")) ? DefaultName
-            : throw new ArgumentException("no --model given and the default model is not installed: pass --model (a bundle preset such as `tiny`, or a folder with OpenAI's files)"));
+            : throw new ModelInputException("--model", "no --model given and the default model is not installed: pass --model (a bundle preset such as `tiny`, or a folder with OpenAI's files)"));
 
     private ModelBundle(VQVAE vqvae, SimplePrior[] priors, BundleSampling sampling, string source)
     {
@@ -187,7 +188,7 @@ public sealed class ModelBundle : IDisposable
     private static VQVAE LoadVqvae(string preset, string? file, int seed)
     {
         if (file is null) return VqvaeLoader.Load(preset, seed: seed).Model;
-        var vq = new VQVAE(ModelPreset.Load(preset).Vqvae ?? throw new ArgumentException($"preset '{preset}' has no vqvae section"));
+        var vq = new VQVAE(ModelPreset.Load(preset).Vqvae ?? throw new ModelInputException("preset", $"preset '{preset}' has no vqvae section"));
         StateDictLoader.LoadFile(vq, file);
         vq.eval();
         return vq;
@@ -195,7 +196,7 @@ public sealed class ModelBundle : IDisposable
 
     private static SimplePrior LoadPrior(string preset, string? file)
     {
-        var o = ModelPreset.Load(preset).Prior ?? throw new ArgumentException($"preset '{preset}' has no prior section");
+        var o = ModelPreset.Load(preset).Prior ?? throw new ModelInputException("preset", $"preset '{preset}' has no prior section");
         var prior = new SimplePrior(o);
         if (file is not null) StateDictLoader.LoadFile(prior, file);
         prior.eval();
@@ -220,13 +221,13 @@ public sealed class ModelBundle : IDisposable
     /// <summary>The priors must match the VQ-VAE: levels in order, codebook size and hops.</summary>
     private static ModelBundle Checked(ModelBundle b)
     {
-        if (b.Priors.Length != b.Vqvae.Levels) throw new ArgumentException($"{b.Source}: {b.Priors.Length} priors for a {b.Vqvae.Levels}-level VQ-VAE");
+        if (b.Priors.Length != b.Vqvae.Levels) throw new ModelInputException("model", $"{b.Source}: {b.Priors.Length} priors for a {b.Vqvae.Levels}-level VQ-VAE");
         for (int l = 0; l < b.Priors.Length; l++)
         {
             var o = b.Priors[l].Options;
-            if (o.Level != l) throw new ArgumentException($"{b.Source}: prior {l} is a level-{o.Level} prior");
-            if (o.LBins != b.Vqvae.Options.LBins) throw new ArgumentException($"{b.Source}: level-{l} prior has {o.LBins} code bins, the VQ-VAE {b.Vqvae.Options.LBins}");
-            if (o.RawToTokens != b.Vqvae.HopLengths[l]) throw new ArgumentException($"{b.Source}: level-{l} prior expects hop {o.RawToTokens}, the VQ-VAE has {b.Vqvae.HopLengths[l]}");
+            if (o.Level != l) throw new ModelInputException("model", $"{b.Source}: prior {l} is a level-{o.Level} prior");
+            if (o.LBins != b.Vqvae.Options.LBins) throw new ModelInputException("model", $"{b.Source}: level-{l} prior has {o.LBins} code bins, the VQ-VAE {b.Vqvae.Options.LBins}");
+            if (o.RawToTokens != b.Vqvae.HopLengths[l]) throw new ModelInputException("model", $"{b.Source}: level-{l} prior expects hop {o.RawToTokens}, the VQ-VAE has {b.Vqvae.HopLengths[l]}");
         }
         return b;
     }

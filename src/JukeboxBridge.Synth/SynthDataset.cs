@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio.Datasets;
 using JukeboxBridge.Audio.Wav;
 using JukeboxBridge.Synth.Music;
@@ -15,7 +16,7 @@ public static class SynthDataset
     public static DatasetMetadata Write(string dir, double hours, double pieceSeconds = 30, int seed = 0, int heldoutEvery = 10,
                                         IProgress<(int Done, int Total)>? progress = null, string? onlySplit = null)
     {
-        if (hours <= 0 || pieceSeconds <= 0) throw new ArgumentException("hours and piece seconds must be positive");
+        if (hours <= 0 || pieceSeconds <= 0) throw new UserInputException("--hours", "hours and piece seconds must be positive");
         int count = Math.Max(1, (int)Math.Ceiling(hours * 3600 / pieceSeconds));
         Directory.CreateDirectory(dir);
         DatasetEntry[] entries;

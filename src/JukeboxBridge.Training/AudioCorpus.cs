@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 
 namespace JukeboxBridge.Training;
@@ -32,7 +33,7 @@ public sealed class AudioCorpus
             paths.Add(f);
         }
         if (_files.Count == 0)
-            throw new ArgumentException($"no usable audio in {dir} (looked for {string.Join(", ", Extensions)} of at least {minSamples / (double)sampleRate:F2} s)");
+            throw new UserInputException("--data", $"no usable audio in {dir} (looked for {string.Join(", ", Extensions)} of at least {minSamples / (double)sampleRate:F2} s)");
         Paths = paths;
         _cumulative = new long[_files.Count];
         long acc = 0;

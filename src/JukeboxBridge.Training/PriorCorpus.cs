@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Security.Cryptography;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Datasets;
@@ -42,7 +43,7 @@ public sealed class PriorCorpus : IDisposable
         _fromLevel = fromLevel;
         var meta = DatasetMetadata.Load(datasetDir);
         var entries = meta.Pieces.Where(p => p.Split == split).ToList();
-        if (entries.Count == 0) throw new ArgumentException($"{datasetDir}: no '{split}' pieces in metadata.json");
+        if (entries.Count == 0) throw new UserInputException("--data", $"{datasetDir}: no '{split}' pieces in metadata.json");
         _hops = vq.HopLengths;
         if (cacheDir is null || vqvaeFile is null)
         {
@@ -97,7 +98,7 @@ public sealed class PriorCorpus : IDisposable
         using var f = CheckpointFile.Open(path);
         var files = ((string)f.Metadata.Get("files")!).Split('\n');
         var samples = ((string)f.Metadata.Get("samples")!).Split(',').Select(long.Parse).ToArray();
-        if (!files.SequenceEqual(entries.Select(e => e.File))) throw new InvalidDataException($"{path} was made from other files; delete it to re-encode");
+        if (!files.SequenceEqual(entries.Select(e => e.File))) throw new UserInputException("--data", $"{path} was made from other files; delete it to re-encode");
         for (int i = 0; i < files.Length; i++)
             _pieces.Add((Enumerable.Range(0, _hops.Length).Select(l => l < _fromLevel ? zeros(0, dtype: ScalarType.Int64)
                                                                                      : f[$"piece/{i}/level_{l}"].ToTorch(ScalarType.Int64)).ToArray(), entries[i], samples[i]));
@@ -118,7 +119,7 @@ public sealed class PriorCorpus : IDisposable
         {
             var (zs, entry, samples) = _pieces[rng.Next(_pieces.Count)];
             long len = zs[level].shape[0];
-            if (len < o.NCtx) throw new ArgumentException($"{entry.File} has {len} level-{level} codes, fewer than a window of {o.NCtx}");
+            if (len < o.NCtx) throw new UserInputException("--data", $"{entry.File} has {len} level-{level} codes, fewer than a window of {o.NCtx}");
             long start = rng.NextInt64(0, (len - o.NCtx) / down + 1) * down;
             codes.Add(zs[level].narrow(0, start, o.NCtx));
             if (o.XCond) upper.Add(zs[level + 1].narrow(0, start / down, o.NCtx / down));

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using TorchSharp;
 using System.Diagnostics;
 using System.Text.Json;
@@ -75,11 +76,11 @@ public sealed class PriorTrainer : IDisposable
         using var resume = File.Exists(ckpt) ? CheckpointFile.Open(ckpt) : null;
         var po = resume is not null
             ? JsonSerializer.Deserialize<PriorOptions>((string)resume.Metadata.Get("jukebox.prior_options")!)!
-            : o.Prior ?? ModelPreset.Load(o.Preset).Prior ?? throw new ArgumentException($"preset '{o.Preset}' has no prior section");
+            : o.Prior ?? ModelPreset.Load(o.Preset).Prior ?? throw new ModelInputException("preset", $"preset '{o.Preset}' has no prior section");
         using (var vq = VqvaeLoader.Load(o.Vqvae))
         {
             if (vq.Model.Options.LBins != po.LBins || vq.Model.HopLengths[po.Level] != po.RawToTokens)
-                throw new ArgumentException($"the level-{po.Level} prior expects {po.LBins} codes at hop {po.RawToTokens}; the VQ-VAE has {vq.Model.Options.LBins} at hop {vq.Model.HopLengths[po.Level]}");
+                throw new ModelInputException("--vqvae", $"the level-{po.Level} prior expects {po.LBins} codes at hop {po.RawToTokens}; the VQ-VAE has {vq.Model.Options.LBins} at hop {vq.Model.HopLengths[po.Level]}");
             string file = File.Exists(o.Vqvae) ? o.Vqvae : throw new FileNotFoundException($"--vqvae must be a trained checkpoint file: {o.Vqvae}", o.Vqvae);
             _train = new PriorCorpus(o.DataDir, "train", vq.Model, file, o.OutDir, _log, fromLevel: po.Level);
             _heldout = new PriorCorpus(o.DataDir, "heldout", vq.Model, file, o.OutDir, _log, fromLevel: po.Level);
@@ -87,10 +88,10 @@ public sealed class PriorTrainer : IDisposable
         if (po.Labels && po.MinDuration is double lo && po.MaxDuration is double hi)
             foreach (var (entry, samples) in _train.Entries.Zip(_train.PieceSamples).Concat(_heldout.Entries.Zip(_heldout.PieceSamples)))
                 if (samples < lo * po.SampleRate || samples >= hi * po.SampleRate)
-                    throw new ArgumentException($"{entry.File} is {samples / (double)po.SampleRate:F2} s long, outside the prior's timing range [{lo:G}, {hi:G}) s (min_duration/max_duration of its preset)");
+                    throw new UserInputException("--data", $"{entry.File} is {samples / (double)po.SampleRate:F2} s long, outside the prior's timing range [{lo:G}, {hi:G}) s (min_duration/max_duration of its preset)");
         if (po.Labels)
         {
-            if (o.IdsDir is null) throw new ArgumentException("this prior is labelled: give --ids (the artist/genre id tables of the dataset)");
+            if (o.IdsDir is null) throw new UserInputException("--ids", "this prior is labelled: give --ids (the artist/genre id tables of the dataset)");
             _labeller = new Labeller(StyleTable.Load(o.IdsDir, "v2"), po.MaxBowGenreSize ?? 1, 0, po.SampleLength, null);
         }
         manual_seed(o.Seed);

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Diagnostics;
 using System.Text.Json;
 using JukeboxBridge.Checkpoints;
@@ -70,7 +71,7 @@ public sealed class VqvaeTrainer : IDisposable
             else
             {
                 var preset = ModelPreset.Load(o.Preset);
-                vq = preset.Vqvae ?? throw new ArgumentException($"preset '{o.Preset}' has no vqvae section");
+                vq = preset.Vqvae ?? throw new ModelInputException("preset", $"preset '{o.Preset}' has no vqvae section");
                 _loss = preset.VqvaeLoss ?? new VqvaeLossOptions();
             }
             manual_seed(o.Seed);

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio.Wav;
 using JukeboxBridge.Daemon.Client;
 using JukeboxBridge.Daemon.Security;
@@ -191,9 +192,9 @@ public class DaemonTests
         Assert.Equal(40, remote.ServerPublicKey.Length);
         Assert.True(keys.Revoke("studio-pc"));
         Assert.Null(keys.Secret("studio-pc"));
-        Assert.Throws<ArgumentException>(() => keys.AddClient("../evil", "x"));
+        Assert.Equal("client", Assert.Throws<UserInputException>(() => keys.AddClient("../evil", "x")).Field);
 
-        Assert.Contains("without encryption", Assert.Throws<ArgumentException>(() => new DaemonOptions { Endpoint = "tcp://0.0.0.0:5555", Curve = "off" }.UseCurve).Message);
+        Assert.Contains("without encryption", Assert.Throws<UserInputException>(() => new DaemonOptions { Endpoint = "tcp://0.0.0.0:5555", Curve = "off" }.UseCurve).Message);
         Assert.True(new DaemonOptions { Endpoint = "tcp://0.0.0.0:5555" }.UseCurve);
 
         using var daemon = new JukeboxDaemon(Options(dir, curve: "on"));

@@ -63,6 +63,6 @@ public class StyleFiguresTests
         using var e2 = loaded.Embed(x);
         Assert.Equal(StyleClassifier.EmbeddingSize, e1.shape[1]);
         Assert.True(e1.allclose(e2), "embeddings differ after a save and load");
-        Assert.Throws<InvalidDataException>(() => StyleClassifier.Load(Path.Combine(JukeboxBridge.Model.Presets.ModelPreset.Root, "weights", "default", "vqvae.safetensors")));
+        Assert.Throws<JukeboxBridge.Errors.UserInputException>(() => StyleClassifier.Load(Path.Combine(JukeboxBridge.Model.Presets.ModelPreset.Root, "weights", "default", "vqvae.safetensors")));
     }
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Model.Prior;
 using JukeboxBridge.Sampling.Devices;
 using static TorchSharp.torch;
@@ -46,6 +47,6 @@ public class PlanningTests
         Assert.Equal(new[] { 1, 2, 0 }, ModelResidency.Evictions(resident, 150, 100));       // too big: runs alone
         var cpu = new ModelResidency(new DeviceOptions("cpu"));
         Assert.Equal(ScalarType.Float32, new DeviceOptions("cpu").WeightType);
-        Assert.Throws<ArgumentException>(() => new DeviceOptions("cpu", "int3").WeightType);
+        Assert.Equal("--precision", Assert.Throws<UserInputException>(() => new DeviceOptions("cpu", "int3").WeightType).Field);
     }
 }

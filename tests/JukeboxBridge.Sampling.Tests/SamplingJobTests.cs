@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Analysis;
 using JukeboxBridge.Audio.Wav;
@@ -190,15 +191,17 @@ public class SamplingJobTests(TinyBundle tiny)
     [Fact]
     public void Bad_requests_are_named()
     {
-        Assert.Contains("variations", Assert.Throws<ArgumentException>(() => SamplingJob.Create(Bundle, new JobSettings { Variations = 0 }, Prompt())).Message);
-        Assert.Contains("seconds", Assert.Throws<ArgumentException>(() => SamplingJob.Create(Bundle, new JobSettings { Seconds = 0 }, Prompt())).Message);
-        Assert.Contains("prompt", Assert.Throws<ArgumentException>(() => SamplingJob.Create(Bundle, new JobSettings())).Message);
-        Assert.Contains("shorter than 128 samples", Assert.Throws<ArgumentException>(() =>
+        var bad = Assert.Throws<UserInputException>(() => SamplingJob.Create(Bundle, new JobSettings { Variations = 0 }, Prompt()));
+        Assert.Equal(("variations", "variations must be 1 to 64, got 0"), (bad.Field, bad.Message));
+        Assert.Equal("top_p", Assert.Throws<UserInputException>(() => SamplingJob.Create(Bundle, new JobSettings { TopK = 5, TopP = 0.9 }, Prompt())).Field);
+        Assert.Contains("seconds", Assert.Throws<UserInputException>(() => SamplingJob.Create(Bundle, new JobSettings { Seconds = 0 }, Prompt())).Message);
+        Assert.Contains("prompt", Assert.Throws<UserInputException>(() => SamplingJob.Create(Bundle, new JobSettings())).Message);
+        Assert.Contains("shorter than 128 samples", Assert.Throws<UserInputException>(() =>
             SamplingJob.Create(Bundle, new JobSettings(), AudioClip.Mono(44100, new float[100]))).Message);
-        Assert.Contains("temperature", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("temperature", Assert.Throws<UserInputException>(() =>
             SamplingJob.Create(Bundle, new JobSettings { Temperature = [0.9, 0.9] }, Prompt())).Message);
         using var codes = new CodesFile(new Dictionary<int, Tensor> { [2] = zeros(new long[] { 1, 4 }, ScalarType.Int64) }, "x", [8, 32, 64], 44100, null);
-        Assert.Contains("hops", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("hops", Assert.Throws<UserInputException>(() =>
             SamplingJob.Create(Bundle, new JobSettings { Mode = JobMode.Upsample }, codes: codes)).Message);
         using var dir = new TempDir();
         Assert.Contains("not a job folder", Assert.Throws<FileNotFoundException>(() => TakeStore.Open(dir.Path)).Message);

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio.Analysis;
 using JukeboxBridge.Audio.Wav;
 using JukeboxBridge.Synth.Music;
@@ -76,7 +77,7 @@ public class GeneratorTests
         double within = spectra.Average(p => Dist(p.Item1, p.Item2));
         double between = spectra.SelectMany((p, i) => spectra.Where((_, j) => j != i).Select(q => Dist(p.Item1, q.Item2))).Average();
         Assert.True(between > 2 * within, $"spectral distance between artists {between:F2} dB, within an artist {within:F2} dB");
-        Assert.Throws<ArgumentException>(() => PieceGenerator.Generate(1, 1, "polka"));
+        Assert.Equal("genre", Assert.Throws<UserInputException>(() => PieceGenerator.Generate(1, 1, "polka")).Field);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Model.Presets;
 using JukeboxBridge.Model.Prior;
 using JukeboxBridge.Model.Vqvae;
@@ -77,9 +78,9 @@ public class PriorTrainerTests
         // The codes cache is reused by a second trainer (no re-encoding), and refuses another level's preset shape mismatch.
         Assert.Single(Directory.GetFiles(Path.Combine(dir.Path, "up0"), "codes-train-*.safetensors"));
         var tooShort = LabelledTop() with { MinDuration = 5 };                              // the pieces are 3 s
-        Assert.Contains("outside the prior's timing range", Assert.Throws<ArgumentException>(() => new PriorTrainer(Options(data, vqvae, ids, Path.Combine(dir.Path, "y"), 3, tooShort))).Message);
+        Assert.Contains("outside the prior's timing range", Assert.Throws<UserInputException>(() => new PriorTrainer(Options(data, vqvae, ids, Path.Combine(dir.Path, "y"), 3, tooShort))).Message);
         var wrongBins = o with { LBins = 512 };
-        Assert.Contains("512 codes", Assert.Throws<ArgumentException>(() => new PriorTrainer(Options(data, vqvae, ids, Path.Combine(dir.Path, "x"), 3, wrongBins))).Message);
+        Assert.Contains("512 codes", Assert.Throws<ModelInputException>(() => new PriorTrainer(Options(data, vqvae, ids, Path.Combine(dir.Path, "x"), 3, wrongBins))).Message);
     }
 
     [Fact]

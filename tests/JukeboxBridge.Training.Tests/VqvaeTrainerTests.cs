@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Analysis;
 using JukeboxBridge.Audio.Wav;
@@ -82,7 +83,7 @@ public class VqvaeTrainerTests
         using var dir = new TempDir();
         Directory.CreateDirectory(dir.File("empty"));
         File.WriteAllText(dir.File("empty/readme.txt"), "x");
-        var e = Assert.Throws<ArgumentException>(() => new VqvaeTrainer(Options(dir.File("empty"), dir.File("out"), 2)));
+        var e = Assert.Throws<UserInputException>(() => new VqvaeTrainer(Options(dir.File("empty"), dir.File("out"), 2)));
         Assert.Contains("no usable audio", e.Message);
         Assert.Throws<DirectoryNotFoundException>(() => new VqvaeTrainer(Options(dir.File("missing"), dir.File("out"), 2)));
     }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 
 namespace JukeboxBridge.Audio.Datasets;
@@ -20,6 +21,6 @@ public sealed record DatasetMetadata(int SampleRate, IReadOnlyList<string> Genre
     {
         string path = Path.Combine(dir, FileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{dir} has no {FileName} (make one with `jukebox dataset synth`)", path);
-        return JsonSerializer.Deserialize<DatasetMetadata>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path} is empty");
+        return JsonSerializer.Deserialize<DatasetMetadata>(File.ReadAllText(path), Json) ?? throw new UserInputException(path, $"{path} is empty");
     }
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 namespace JukeboxBridge.Audio.Wav;
 
 /// <summary>How samples are stored in a WAV file.</summary>
@@ -18,7 +19,7 @@ public static class WavSampleFormats
     {
         "8" => WavSampleFormat.Pcm8, "16" => WavSampleFormat.Pcm16, "24" => WavSampleFormat.Pcm24,
         "32" => WavSampleFormat.Pcm32, "32f" or "float" => WavSampleFormat.Float32, "64f" => WavSampleFormat.Float64,
-        _ => throw new ArgumentException($"unknown sample format '{s}': use 8, 16, 24, 32, 32f or 64f"),
+        _ => throw new UserInputException("--bits", $"unknown sample format '{s}': use 8, 16, 24, 32, 32f or 64f"),
     };
 
     public static string Label(this WavSampleFormat f) => f switch

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Buffers.Binary;
 using NAudio.Wave;
 
@@ -24,7 +25,7 @@ public static class WavWriter
         int channels = clip.ChannelCount, bps = format.Bits() / 8, block = channels * bps;
         long dataBytes = (long)clip.Frames * block;
         long riffSize = 4 + (8 + 40) + 12 + 8 + dataBytes + (dataBytes & 1);
-        if (riffSize > uint.MaxValue) throw new ArgumentException($"{clip.DurationSeconds:F0} s of {channels}-channel {format.Label()} exceeds the 4 GB WAV limit");
+        if (riffSize > uint.MaxValue) throw new UserInputException("--seconds", $"{clip.DurationSeconds:F0} s of {channels}-channel {format.Label()} exceeds the 4 GB WAV limit");
 
         // NAudio writes the RIFF structure (fmt, fact for float, sizes patched on close, the data pad byte); the
         // samples are ours: NAudio's WriteSample truncates towards zero and scales by 2^(bits-1)-1, where we round to

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Resampling;
@@ -25,7 +26,7 @@ public static class ConvertCommand
             if (r.GetValue(mono)) clip = clip.ToMono();
             if (r.GetValue(rate) is int hz)
             {
-                if (hz < 1000 || hz > 768000) throw new ArgumentException($"--rate {hz}: choose a rate between 1000 and 768000 Hz");
+                if (hz < 1000 || hz > 768000) throw new UserInputException("--rate", $"--rate {hz}: choose a rate between 1000 and 768000 Hz");
                 clip = Resampler.Convert(clip, hz);
             }
             var format = r.GetValue(bits) is string b ? WavSampleFormats.Parse(b) : sourceFormat ?? WavSampleFormat.Pcm24;

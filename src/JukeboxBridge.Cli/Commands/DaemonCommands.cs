@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -45,7 +46,7 @@ internal sealed class DaemonOptionSet
     {
         foreach (var o in options)
             if (r.GetResult(o) is { Implicit: false })
-                throw new ArgumentException($"{o.Name} applies to local runs only; the daemon uses its own setting (see `jukebox serve --help`)");
+                throw new UserInputException(o.Name, $"{o.Name} applies to local runs only; the daemon uses its own setting (see `jukebox serve --help`)");
     }
 }
 
@@ -92,7 +93,7 @@ public static class DaemonCommands
     internal static int Resume(CliContext ctx, ParseResult r, DaemonOptionSet d, string job, string? outDir, params Option[] localOnly)
     {
         DaemonOptionSet.RefuseLocalOnly(r, localOnly);
-        if (outDir is null) throw new ArgumentException("with --daemon, resume needs --out DIR for the take's WAVs");
+        if (outDir is null) throw new UserInputException("--out", "with --daemon, resume needs --out DIR for the take's WAVs");
         using var c = d.Connect(r);
         return Submit(ctx, c, new Submit(1, "resume", new SubmitSettings(), Job: job), outDir);
     }
@@ -109,9 +110,9 @@ public static class DaemonCommands
         {
             if (r.GetValue(prune))
             {
-                if (d.Given(r)) throw new ArgumentException("--prune works on the jobs folder, not through --daemon/--client");
+                if (d.Given(r)) throw new UserInputException("--prune", "--prune works on the jobs folder, not through --daemon/--client");
                 double days = r.GetValue(olderThan);
-                if (!(days >= 0) || double.IsInfinity(days)) throw new ArgumentException($"--older-than must be a number of days >= 0, got {days}");
+                if (!(days >= 0) || double.IsInfinity(days)) throw new UserInputException("--older-than", $"--older-than must be a number of days >= 0, got {days}");
                 string dir = r.GetValue(jobsDir) ?? DaemonOptions.DefaultJobsDir();
                 if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"no jobs folder at {dir}");
                 using var held = JukeboxDaemon.LockJobs(dir);
@@ -121,7 +122,7 @@ public static class DaemonCommands
                 return 0;
             }
             if (r.GetResult(olderThan) is { Implicit: false } || r.GetResult(jobsDir) is { Implicit: false })
-                throw new ArgumentException("--older-than and --jobs go with --prune");
+                throw new UserInputException("--older-than", "--older-than and --jobs go with --prune");
             using var c = d.Connect(r);
             var jobs = c.ListAllJobs();
             if (jobs.Count == 0) ctx.Err.WriteLine("no jobs");
@@ -164,7 +165,7 @@ public static class DaemonCommands
         {
             using var c = d.Connect(r);
             string id = r.GetValue(job)!;
-            var info = c.ListAllJobs().FirstOrDefault(j => j.Job == id) ?? throw new ArgumentException($"the daemon has no job '{id}' of this client (see `jukebox jobs`)");
+            var info = c.ListAllJobs().FirstOrDefault(j => j.Job == id) ?? throw new UserInputException("job", $"the daemon has no job '{id}' of this client (see `jukebox jobs`)");
             c.Send(new Fetch(info.Job, 0));
             return Stream(ctx, c, info.Job, (int)info.Variations, r.GetValue(output)!);
         }));
@@ -182,7 +183,7 @@ public static class DaemonCommands
         if (r.GetValue(o.Temperature) is string t)
         {
             if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var tv))
-                throw new ArgumentException($"--temperature with --daemon takes one number (the daemon applies it to every level), got '{t}'");
+                throw new UserInputException("--temperature", $"--temperature with --daemon takes one number (the daemon applies it to every level), got '{t}'");
             temperature = tv;
         }
         string? lyricsFile = r.GetValue(o.Lyrics);

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using System.Globalization;
 using JukeboxBridge.Sampling;
@@ -69,7 +70,7 @@ internal sealed class JobOptions
     {
         if (text is null) return [];
         try { return text.Split(',').Select(t => double.Parse(t.Trim(), CultureInfo.InvariantCulture)).ToArray(); }
-        catch (FormatException) { throw new ArgumentException($"{name} takes a number or comma-separated numbers, got '{text}'"); }
+        catch (FormatException) { throw new UserInputException(name, $"{name} takes a number or comma-separated numbers, got '{text}'"); }
     }
 }
 
@@ -87,7 +88,7 @@ internal sealed class DeviceOptionSet
         var d = new DeviceOptions(r.GetValue(Device)!, r.GetValue(Precision)!, r.GetValue(Budget));
         _ = d.WeightType;                                                          // validates --precision
         if (!d.IsCpu && !TorchSharp.torch.cuda.is_available())
-            throw new ArgumentException($"--device {d.Device}: CUDA is not available in this build or on this machine (build with -p:TorchBackend=cuda)");
+            throw new UserInputException("--device", $"--device {d.Device}: CUDA is not available in this build or on this machine (build with -p:TorchBackend=cuda)");
         return d;
     }
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Model.Vqvae;
@@ -103,7 +104,7 @@ public static class SamplingCommands
         cmd.SetAction(r => ctx.Guard(() =>
         {
             if (d.Given(r)) return DaemonCommands.Resume(ctx, r, d, r.GetValue(dir)!, r.GetValue(output), model, devices.Device, devices.Precision, devices.Budget);
-            if (r.GetValue(output) is not null) throw new ArgumentException("--out is for --daemon; a local job resumes in its own folder");
+            if (r.GetValue(output) is not null) throw new UserInputException("--out", "--out is for --daemon; a local job resumes in its own folder");
             var store = TakeStore.Open(r.GetValue(dir)!);
             if (store.ReadStatus()?.State == JobStatus.Done && File.Exists(store.TakeWav(0)))
             {

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -93,7 +94,7 @@ public static class ServeCommands
         var revoke = new Command("revoke", "Stop accepting a client") { revokeName, dir };
         revoke.SetAction(r => ctx.Guard(() =>
         {
-            if (!new KeyStore(r.GetValue(dir)).Revoke(r.GetValue(revokeName)!)) throw new ArgumentException($"no client '{r.GetValue(revokeName)}'");
+            if (!new KeyStore(r.GetValue(dir)).Revoke(r.GetValue(revokeName)!)) throw new UserInputException("--revoke", $"no client '{r.GetValue(revokeName)}'");
             ctx.Err.WriteLine($"revoked {r.GetValue(revokeName)}; its next authentication fails");
             return 0;
         }));

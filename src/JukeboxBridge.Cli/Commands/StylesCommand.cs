@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using JukeboxBridge.Model.Labels;
 
@@ -51,7 +52,7 @@ public static class StylesCommand
 
     private static StyleTable Load(string folder, string version)
     {
-        if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("--ids: give the folder holding OpenAI's id tables (or set JUKEBOX_IDS)");
+        if (string.IsNullOrWhiteSpace(folder)) throw new UserInputException("--ids", "--ids: give the folder holding OpenAI's id tables (or set JUKEBOX_IDS)");
         return StyleTable.Load(folder, version);
     }
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using JukeboxBridge.Training;
 
@@ -37,7 +38,7 @@ public static class TrainCommands
         cmd.SetAction(r => ctx.Guard(() =>
         {
             int l = r.GetValue(level);
-            if (l is < 0 or > 2) throw new ArgumentException("--level is 0, 1 or 2");
+            if (l is < 0 or > 2) throw new UserInputException("--level", "--level is 0, 1 or 2");
             string presetName = r.GetValue(preset) ?? (l == 2 ? "default_top" : $"default_upsampler_level_{l}");
             string defaultIds = Path.Combine(JukeboxBridge.Model.Presets.ModelPreset.Root, "ids", "default");
             var options = new PriorTrainingOptions
@@ -49,10 +50,10 @@ public static class TrainCommands
                 SaveEvery = Math.Max(1, r.GetValue(saveEvery)), Seed = r.GetValue(seed), InitWeights = r.GetValue(init),
             };
             if (options.InitWeights is { } w && !File.Exists(w)) throw new FileNotFoundException($"--init: no such file: {w}", w);
-            if (options.BatchSize < 1 || options.Steps < 1) throw new ArgumentException("--batch and --steps must be positive");
+            if (options.BatchSize < 1 || options.Steps < 1) throw new UserInputException("--steps", "--batch and --steps must be positive");
             var bar = new ProgressBar(ctx.Err);
             using var trainer = new PriorTrainer(options, bar.Message);
-            if (trainer.Options.Level != l) throw new ArgumentException($"preset {presetName} is a level-{trainer.Options.Level} prior, not level {l}");
+            if (trainer.Options.Level != l) throw new UserInputException("--preset", $"preset {presetName} is a level-{trainer.Options.Level} prior, not level {l}");
             RunTraining(ctx, bar, (progress, cancel) => trainer.Run(progress, cancel), p =>
                 $"bits {p.Metrics["bits_per_token"]:F3}" + (p.Metrics.TryGetValue("heldout_bits", out var h) ? $" held-out {h:F3}" : ""));
             ctx.Err.WriteLine($"done at step {trainer.Step}: {Path.Combine(options.OutDir, PriorTrainer.WeightsName)}, loss curve {Path.Combine(options.OutDir, "loss.png")}");
@@ -124,7 +125,7 @@ public static class TrainCommands
                 Steps = r.GetValue(steps), BatchSize = r.GetValue(batch), CropSeconds = r.GetValue(crop),
                 LearningRate = r.GetValue(lr), WarmupSteps = r.GetValue(warmup), SaveEvery = Math.Max(1, r.GetValue(saveEvery)), Seed = r.GetValue(seed),
             };
-            if (options.BatchSize < 1 || options.Steps < 1 || options.CropSeconds <= 0) throw new ArgumentException("--batch, --steps and --crop-seconds must be positive");
+            if (options.BatchSize < 1 || options.Steps < 1 || options.CropSeconds <= 0) throw new UserInputException("--steps", "--batch, --steps and --crop-seconds must be positive");
             using var trainer = new VqvaeTrainer(options, bar.Message);
             RunTraining(ctx, bar, (progress, cancel) => trainer.Run(progress, cancel),
                 p => $"loss {p.Loss:G4} recons {p.Metrics["recons_loss"]:G3} usage {p.Metrics["usage"]:F0}");

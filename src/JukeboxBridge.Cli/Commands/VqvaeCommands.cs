@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.CommandLine;
 using System.Diagnostics;
 using JukeboxBridge.Audio;
@@ -40,7 +41,7 @@ public static class VqvaeCommands
             var o = vq.Model.Options;
             var clip = AudioFile.ReadAs(r.GetValue(audio)!, o.SampleRate, mono: true);
             long n = clip.Frames, padded = (n + o.LengthMultiple - 1) / o.LengthMultiple * o.LengthMultiple;
-            if (n == 0) throw new ArgumentException($"{r.GetValue(audio)}: no audio");
+            if (n == 0) throw new UserInputException("audio", $"{r.GetValue(audio)}: no audio");
             var samples = new float[padded];
             clip.Channels[0].CopyTo(samples, 0);
             var sw = Stopwatch.StartNew();
@@ -71,13 +72,13 @@ public static class VqvaeCommands
             using var vq = Load(JukeboxBridge.Sampling.ModelBundle.ResolveSpec(r.GetValue(model) ?? codes.ExistingModel), r.GetValue(preset));
             int l = r.GetValue(level);
             if (!codes.Levels.TryGetValue(l, out var z))
-                throw new ArgumentException($"{r.GetValue(codesArg)} has no level {l} (it has {string.Join(", ", codes.Levels.Keys.OrderBy(k => k))})");
-            if (l >= vq.Model.Levels) throw new ArgumentException($"--level {l}: the model has levels 0..{vq.Model.Levels - 1}");
+                throw new UserInputException("--level", $"{r.GetValue(codesArg)} has no level {l} (it has {string.Join(", ", codes.Levels.Keys.OrderBy(k => k))})");
+            if (l >= vq.Model.Levels) throw new UserInputException("--level", $"--level {l}: the model has levels 0..{vq.Model.Levels - 1}");
             if (codes.HopLengths.Length > l && codes.HopLengths[l] != vq.Model.HopLengths[l])
-                throw new ArgumentException($"codes were made with hop {codes.HopLengths[l]} at level {l}, this model has hop {vq.Model.HopLengths[l]}");
+                throw new UserInputException("codes", $"codes were made with hop {codes.HopLengths[l]} at level {l}, this model has hop {vq.Model.HopLengths[l]}");
             long maxCode = z.max().item<long>();
             if (maxCode >= vq.Model.Options.LBins || z.min().item<long>() < 0)
-                throw new ArgumentException($"codes go up to {maxCode}, the model's codebook has {vq.Model.Options.LBins} entries");
+                throw new UserInputException("codes", $"codes go up to {maxCode}, the model's codebook has {vq.Model.Options.LBins} entries");
             var sw = Stopwatch.StartNew();
             int rate = vq.Model.Options.SampleRate;
             using var audio = vq.Model.Decode(new[] { z }, l, chunkFrames: 30L * rate / vq.Model.HopLengths[l]);   // (N, T, 1)

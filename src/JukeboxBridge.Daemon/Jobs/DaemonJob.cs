@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using JukeboxBridge.Protocol.Messages;
 using JukeboxBridge.Sampling.Jobs;
@@ -18,7 +19,7 @@ public sealed record JobRequest(string Job, string Client, string Mode, string? 
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     public string ToJson() => JsonSerializer.Serialize(this, Json);
-    public static JobRequest FromJson(string text) => JsonSerializer.Deserialize<JobRequest>(text, Json) ?? throw new FormatException("empty request.json");
+    public static JobRequest FromJson(string text) => JsonSerializer.Deserialize<JobRequest>(text, Json) ?? throw new UserInputException("request.json", "empty request.json");
 }
 
 /// <summary>

@@ -30,7 +30,7 @@ public sealed class JobBook
                 var requestPath = Path.Combine(jobDir, "request.json");
                 if (!File.Exists(requestPath)) continue;
                 try { Restore(jobDir, requestPath, log, maxCrashes); }
-                catch (Exception e) when (e is IOException or FormatException or System.Text.Json.JsonException or JukeboxBridge.Checkpoints.CheckpointFormatException
+                catch (Exception e) when (e is IOException or JukeboxBridge.Errors.UserInputException or FormatException or System.Text.Json.JsonException
                                           or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
                 {
                     log?.Invoke($"skipping unreadable job folder {jobDir}: {e.Message}");

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio.Wav;
 using JukeboxBridge.Model.Checkpoints;
 using JukeboxBridge.Model.Labels;
@@ -91,9 +92,10 @@ public sealed class Worker : IDisposable
         }
         catch (Exception e)
         {
-            var (code, message) = Classify(e);
+            string errorId = ErrorId.New();
+            var (code, message) = Classify(e, errorId);
             job.Error = message;
-            if (code == ErrorCodes.Internal) _log.LogError(e, "Job {Job} of {Client} failed", job.Id, job.Client);
+            if (code == ErrorCodes.Internal) _log.LogError(e, "Job {Job} of {Client} failed: internal error {ErrorId}", job.Id, job.Client, errorId);
             else _log.LogWarning("Job {Job} of {Client} failed: {Code}: {Message}", job.Id, job.Client, code, message);
             try { job.WriteFinalStatus(JobStatus.Failed, message); }
             catch (Exception io) when (io is IOException or UnauthorizedAccessException) { _log.LogError(io, "Job {Job}: could not record its failure", job.Id); }
@@ -118,7 +120,7 @@ public sealed class Worker : IDisposable
         if (File.Exists(Path.Combine(job.Dir, "settings.json")))
             return SamplingJob.Resume(Bundle, TakeStore.Open(job.Dir), _device, _jobLog);
         var r = job.Request;
-        if (r.Mode == "resume") throw new JobInputException("nothing to resume: that job never started");
+        if (r.Mode == "resume") throw new JobInputException("mode", "nothing to resume: that job never started");
         var settings = new JobSettings
         {
             Mode = r.Mode switch
@@ -140,7 +142,7 @@ public sealed class Worker : IDisposable
             default:
             {
                 System.Diagnostics.Debug.Assert(settings.Mode == JobMode.Upsample);
-                var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new ArgumentException($"job '{r.SourceJob}' has no codes to upsample");
+                var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new JobInputException("source_job", $"job '{r.SourceJob}' has no codes to upsample");
                 using var codes = source.ReadCodes();
                 // Like `jukebox upsample CODES`: every row of the source by default, and its prompt kept at every level.
                 settings = settings with
@@ -153,15 +155,19 @@ public sealed class Worker : IDisposable
         }
     }
 
-    /// <summary>Stable error code and a message that names the problem without internals.</summary>
-    public static (string Code, string Message) Classify(Exception e) => e switch
+    /// <summary>
+    /// Stable error code and a message that names the problem without internals. The user's input (settings, names,
+    /// files: <see cref="UserInputException"/>) and a model that cannot serve the job come back as they are; anything
+    /// else is a bug or the machine's, reported as <c>internal</c> with an id that finds its trace in the daemon's log.
+    /// </summary>
+    public static (string Code, string Message) Classify(Exception e, string errorId) => e switch
     {
-        JobInputException or UnknownStyleException or ArgumentException or FormatException => (ErrorCodes.BadSettings, e.Message),
-        ModelMismatchException or FileNotFoundException or ModelLoadException or JukeboxBridge.Checkpoints.CheckpointFormatException => (ErrorCodes.ModelError, e.Message),
+        ModelInputException or FileNotFoundException => (ErrorCodes.ModelError, e.Message),
+        UserInputException => (ErrorCodes.BadSettings, e.Message),
         OutOfMemoryException => (ErrorCodes.OutOfMemory, "out of memory; the job folder keeps what was made: resume it, with fewer variations or a lower memory budget"),
         System.Runtime.InteropServices.ExternalException x when x.Message.Contains("out of memory", StringComparison.OrdinalIgnoreCase)
             => (ErrorCodes.OutOfMemory, "the device ran out of memory; the job folder keeps what was made: resume it, with fewer variations or a lower memory budget"),
-        _ => (ErrorCodes.Internal, "internal error (details in the daemon's log)"),
+        _ => (ErrorCodes.Internal, $"internal error {errorId} (its trace is in the daemon's log); the job folder keeps what was made"),
     };
 
     public void Dispose()
@@ -173,7 +179,7 @@ public sealed class Worker : IDisposable
 }
 
 /// <summary>A job that cannot run as asked (the user's input, not a bug).</summary>
-public sealed class JobInputException(string message) : Exception(message);
+public sealed class JobInputException(string field, string message) : UserInputException(field, message);
 
 /// <summary>A job's recorded model is not the one served.</summary>
-public sealed class ModelMismatchException(string message) : Exception(message);
+public sealed class ModelMismatchException(string message) : ModelInputException("model", message);

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using JukeboxBridge.Protocol.Security;
@@ -78,7 +79,7 @@ public sealed class KeyStore
     public ClientFile AddClient(string name, string endpoint)
     {
         CheckName(name);
-        if (Secret(name) is not null) throw new ArgumentException($"client '{name}' exists already (revoke it first to replace its secret)");
+        if (Secret(name) is not null) throw new UserInputException("client", $"client '{name}' exists already (revoke it first to replace its secret)");
         var secret = AddSecret(name);
         return new ClientFile(endpoint, ServerCertificate().PublicKeyZ85, name, Convert.ToHexString(secret).ToLowerInvariant())
         { Curve = !new DaemonOptions { Endpoint = endpoint }.IsLoopback };
@@ -112,8 +113,8 @@ public sealed class KeyStore
         if (!File.Exists(path)) throw new FileNotFoundException($"no client file at {path}: start `jukebox serve` once on this machine, or copy a file made by `jukebox keys add-client`", path);
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
             throw new UnauthorizedAccessException($"{path} can be read by other users and holds this client's secret: run `chmod 600 {path}` (and, if others could have read it, `jukebox keys revoke` it on the daemon and make a new one)");
-        var file = JsonSerializer.Deserialize<ClientFile>(File.ReadAllText(path), Json) ?? throw new FormatException($"{path} is empty");
-        if (file.Secret is not { Length: HmacAuth.SecretBytes * 2 } || !file.Secret.All(char.IsAsciiHexDigit)) throw new FormatException($"{path}: 'secret' must be {HmacAuth.SecretBytes * 2} hex digits");
+        var file = JsonSerializer.Deserialize<ClientFile>(File.ReadAllText(path), Json) ?? throw new UserInputException(path, $"{path} is empty");
+        if (file.Secret is not { Length: HmacAuth.SecretBytes * 2 } || !file.Secret.All(char.IsAsciiHexDigit)) throw new UserInputException(path, $"{path}: 'secret' must be {HmacAuth.SecretBytes * 2} hex digits");
         return file;
     }
 
@@ -130,7 +131,7 @@ public sealed class KeyStore
     private static bool ValidName(string name) => name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && !name.StartsWith('.');
     private static void CheckName(string name)
     {
-        if (!ValidName(name)) throw new ArgumentException($"client names are 1-64 letters, digits, '-', '_' or '.', got '{name}'");
+        if (!ValidName(name)) throw new UserInputException("client", $"client names are 1-64 letters, digits, '-', '_' or '.', got '{name}'");
     }
 
     /// <summary>Writes a file readable by its owner only (0600 on Unix; the per-user profile folder on Windows).</summary>

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Diagnostics;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Datasets;
@@ -24,7 +25,7 @@ public static class ClassifierTraining
         int rate = meta.SampleRate;
         var train = meta.Pieces.Where(p => p.Split == "train").ToList();
         var heldout = meta.Pieces.Where(p => p.Split == "heldout").ToList();
-        if (train.Count == 0) throw new ArgumentException($"{dataDir} has no training pieces");
+        if (train.Count == 0) throw new UserInputException("--data", $"{dataDir} has no training pieces");
         var audio = train.Select(p => AudioFile.ReadAs(Path.Combine(dataDir, p.File), rate, mono: true).Channels[0]).ToArray();
         var genreOf = train.Select(p => meta.Genres.ToList().IndexOf(p.Genre)).ToArray();
         var artistOf = train.Select(p => meta.Artists.ToList().IndexOf(p.Artist)).ToArray();

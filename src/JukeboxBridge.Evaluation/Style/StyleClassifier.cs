@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Checkpoints;
 using JukeboxBridge.Checkpoints.Safetensors;
 using JukeboxBridge.Model.Checkpoints;
@@ -78,7 +79,7 @@ public sealed class StyleClassifier : nn.Module<Tensor, (Tensor Genre, Tensor Ar
     public static StyleClassifier Load(string path)
     {
         using var f = CheckpointFile.Open(path);
-        if ((string?)f.Metadata.Get("jukebox.kind") != "style_classifier") throw new InvalidDataException($"{path} is not a style classifier");
+        if ((string?)f.Metadata.Get("jukebox.kind") != "style_classifier") throw new UserInputException("--classifier", $"{path} is not a style classifier");
         var c = new StyleClassifier(((string)f.Metadata.Get("genres")!).Split('\n'), ((string)f.Metadata.Get("artists")!).Split('\n'),
                                     int.Parse((string)f.Metadata.Get("sample_rate")!));
         StateDictLoader.Load(c, StateDict.FromCheckpoint(f), strict: true, path);

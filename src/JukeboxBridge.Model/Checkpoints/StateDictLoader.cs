@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,10 +19,10 @@ public sealed record LoadReport(IReadOnlyList<string> Missing, IReadOnlyList<str
 }
 
 /// <summary>A checkpoint that does not fit the model it is loaded into; the message names the tensors.</summary>
-public sealed class ModelLoadException : Exception
+public sealed class ModelLoadException : ModelInputException
 {
     public LoadReport Report { get; }
-    public ModelLoadException(string message, LoadReport report) : base(message) => Report = report;
+    public ModelLoadException(string message, LoadReport report) : base("checkpoint", message) => Report = report;
 }
 
 /// <summary>Copies checkpoint tensors into a module's parameters and buffers by name (casting dtype, e.g. fp16 -> fp32).</summary>

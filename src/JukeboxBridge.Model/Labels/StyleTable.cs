@@ -1,10 +1,11 @@
+using JukeboxBridge.Errors;
 using System.Text;
 using System.Text.RegularExpressions;
 
 namespace JukeboxBridge.Model.Labels;
 
 /// <summary>An artist or genre name the table does not know; the message offers the closest known names.</summary>
-public sealed class UnknownStyleException(string message, IReadOnlyList<string> suggestions) : ArgumentException(message)
+public sealed class UnknownStyleException(string field, string message, IReadOnlyList<string> suggestions) : UserInputException(field, message)
 {
     public IReadOnlyList<string> Suggestions { get; } = suggestions;
 }
@@ -30,7 +31,7 @@ public sealed partial class StyleTable
 
     public static StyleTable Load(string folder, string version)
     {
-        if (version is not ("v2" or "v3")) throw new ArgumentException($"unknown id table version '{version}' (v2: 5b and 5b_lyrics; v3: 1b_lyrics)");
+        if (version is not ("v2" or "v3")) throw new ModelInputException("ids", $"unknown id table version '{version}' (v2: 5b and 5b_lyrics; v3: 1b_lyrics)");
         return new StyleTable(version, Read(Path.Combine(folder, $"{version}_artist_ids.txt")), Read(Path.Combine(folder, $"{version}_genre_ids.txt")));
     }
 
@@ -46,7 +47,7 @@ public sealed partial class StyleTable
             if (line.Length == 0) continue;
             int semi = line.LastIndexOf(';');
             if (semi < 0 || !int.TryParse(line.AsSpan(semi + 1), out int id))
-                throw new FormatException($"{path}:{lineNo}: expected 'name;id', got '{line}'");
+                throw new ModelInputException("ids", $"{path}:{lineNo}: expected 'name;id', got '{line}'");
             d[line[..semi].ToLowerInvariant()] = id;
         }
         return d;
@@ -94,7 +95,7 @@ public sealed partial class StyleTable
     private UnknownStyleException Unknown(string what, string name, IEnumerable<string> keys)
     {
         var close = Search(name, what == "artist", 5);
-        return new UnknownStyleException(
+        return new UnknownStyleException(what,
             $"unknown {what} '{name}' in the {Version} table" + (close.Count > 0 ? $"; closest: {string.Join(", ", close)}" : ""), close);
     }
 

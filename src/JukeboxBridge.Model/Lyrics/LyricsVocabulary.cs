@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 namespace JukeboxBridge.Model.Lyrics;
 
 /// <summary>
@@ -21,7 +22,7 @@ public sealed class LyricsVocabulary
         {
             "v2" => Letters + "+'\"()[] \t\n",
             "v3" => Letters + "'\"()[] \t\n",
-            _ => throw new ArgumentException($"unknown lyrics vocabulary '{version}' (v2: 5b_lyrics, v3: 1b_lyrics)"),
+            _ => throw new ModelInputException("lyrics", $"unknown lyrics vocabulary '{version}' (v2: 5b_lyrics, v3: 1b_lyrics)"),
         };
         for (int i = 0; i < Characters.Length; i++) _ids[Characters[i]] = i + 1;
     }

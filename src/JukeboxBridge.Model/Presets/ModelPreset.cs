@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using JukeboxBridge.Model.Vqvae;
 
@@ -47,7 +48,7 @@ public sealed record ModelPreset(string Name, string Description, string Path, V
             throw new FileNotFoundException($"no model preset '{nameOrPath}' (known: {string.Join(", ", Available())}; folder {ModelsDir})", path);
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
-        catch (JsonException e) { throw new ArgumentException($"{path}: not valid JSON: {e.Message}"); }
+        catch (JsonException e) { throw new ModelInputException("preset", $"{path}: not valid JSON: {e.Message}"); }
         using (doc)
         {
             var root = doc.RootElement;
@@ -62,7 +63,7 @@ public sealed record ModelPreset(string Name, string Description, string Path, V
                 if (root.TryGetProperty("vqvae_loss", out var l)) loss = l.Deserialize<VqvaeLossOptions>(ModelJson.Options);
                 if (root.TryGetProperty("prior", out var pr)) prior = pr.Deserialize<Prior.PriorOptions>(ModelJson.Options);
             }
-            catch (JsonException e) { throw new ArgumentException($"{path}: {e.Path}: {e.Message}"); }
+            catch (JsonException e) { throw new ModelInputException("preset", $"{path}: {e.Path}: {e.Message}"); }
             return new ModelPreset(name, desc, path, vq, loss, prior);
         }
     }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 namespace JukeboxBridge.Model.Prior;
 
 /// <summary>The reference's attn_func values used by the released models.</summary>
@@ -24,7 +25,7 @@ public static class AttentionOrder
         8 => (layer % 10) == 9 ? AttentionKind.Cross : Cycle[(layer % 10) % 3],
         10 => Order10(layer),
         12 => layer % 16 == 15 ? new[] { AttentionKind.Prime, AttentionKind.Prime, AttentionKind.Dense }[layer % 3] : Cycle[layer % 3],
-        _ => throw new ArgumentException($"attn_order {attnOrder} is not supported (0, 1, 2, 8, 10, 12 are)"),
+        _ => throw new ModelInputException("attn_order", $"attn_order {attnOrder} is not supported (0, 1, 2, 8, 10, 12 are)"),
     };
 
     private static AttentionKind Order10(int layer)

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,7 +36,7 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
     public FactoredAttention(AttentionOptions o, double initScale = 1.0, bool zeroOut = false) : base(nameof(FactoredAttention))
     {
         Options = o;
-        if (o.NState % o.Heads != 0) throw new ArgumentException($"n_state {o.NState} is not divisible by {o.Heads} heads");
+        if (o.NState % o.Heads != 0) throw new ModelInputException("n_state", $"n_state {o.NState} is not divisible by {o.Heads} heads");
         if (o.Kind == AttentionKind.Cross)
         {
             c_attn = new Conv1D(o.Width, o.NState, initScale, o.HalfWeights);

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JukeboxBridge.Checkpoints;
@@ -61,7 +62,7 @@ public static class VqvaeLoader
     }
 
     private static VqvaeOptions RequirePreset(string name) =>
-        ModelPreset.Load(name).Vqvae ?? throw new ArgumentException($"preset '{name}' has no vqvae section");
+        ModelPreset.Load(name).Vqvae ?? throw new ModelInputException("preset", $"preset '{name}' has no vqvae section");
 
     /// <summary>The model shape a checkpoint describes (metadata or hps), else the official one.</summary>
     public static (VqvaeOptions Options, string From) OptionsOf(CheckpointFile file)

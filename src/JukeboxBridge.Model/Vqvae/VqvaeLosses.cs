@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -60,7 +61,7 @@ public static class VqvaeLosses
             "l2" => (y - x).pow(2).mean() / o.Bandwidth.L2,
             "linf" => Linf(x, y, o),
             "lmix" => Lmix(x, y, o),
-            _ => throw new ArgumentException($"unknown loss_fn '{name}' (l1, l2, linf, lmix)"),
+            _ => throw new UserInputException("loss_fn", $"unknown loss_fn '{name}' (l1, l2, linf, lmix)"),
         };
         return r.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -43,7 +44,7 @@ public sealed record VqvaeOptions
 
     public VqvaeOptions Validate(string source = "vqvae options")
     {
-        void Need(bool ok, string field, string what) { if (!ok) throw new ArgumentException($"{source}: '{field}' {what}"); }
+        void Need(bool ok, string field, string what) { if (!ok) throw new ModelInputException(field, $"{source}: '{field}' {what}"); }
         Need(Levels >= 1, "levels", $"must be at least 1 (got {Levels})");
         Need(DownsT.Length == Levels, "downs_t", $"needs {Levels} entries (got {DownsT.Length})");
         Need(StridesT.Length == Levels, "strides_t", $"needs {Levels} entries (got {StridesT.Length})");
@@ -61,7 +62,7 @@ public sealed record VqvaeOptions
     }
 
     public static VqvaeOptions FromJson(JsonElement e, string source) =>
-        (e.Deserialize<VqvaeOptions>(ModelJson.Options) ?? throw new ArgumentException($"{source}: empty vqvae section")).Validate(source);
+        (e.Deserialize<VqvaeOptions>(ModelJson.Options) ?? throw new ModelInputException("vqvae", $"{source}: empty vqvae section")).Validate(source);
 }
 
 internal static class ModelJson

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Model.Labels;
 using JukeboxBridge.Model.Lyrics;
 using static TorchSharp.torch;
@@ -28,9 +29,9 @@ public static class StyleLabels
         var warnings = new List<string>();
         if (!bundle.Priors.Any(p => p.Options.Labels)) return new Result(labels, lyrics, warnings);
         if (rows.Any(r => string.IsNullOrWhiteSpace(r.Artist) || string.IsNullOrWhiteSpace(r.Genre)))
-            throw new ArgumentException("this model is conditioned on artist and genre: give --artist and --genre (see `jukebox styles search`)");
+            throw new UserInputException("--artist", "this model is conditioned on artist and genre: give --artist and --genre (see `jukebox styles search`)");
         if (string.IsNullOrWhiteSpace(idsDir) || !Directory.Exists(idsDir))
-            throw new ArgumentException($"this model needs OpenAI's artist/genre id tables: pass --ids FOLDER or set JUKEBOX_IDS{(idsDir is null ? "" : $" ({idsDir} does not exist)")}");
+            throw new UserInputException("--ids", $"this model needs OpenAI's artist/genre id tables: pass --ids FOLDER or set JUKEBOX_IDS{(idsDir is null ? "" : $" ({idsDir} does not exist)")}");
         string text = lyricsText ?? "";
         foreach (var prior in bundle.Priors)
         {
@@ -38,8 +39,8 @@ public static class StyleLabels
             if (!o.Labels) continue;
             double songSeconds = songSamples / (double)o.SampleRate;
             if (o.MinDuration is double lo && o.MaxDuration is double hi && (songSeconds < lo || songSeconds > hi))
-                throw new ArgumentException($"song length {songSeconds:F1} s is outside the level-{o.Level} prior's timing range [{lo:G}, {hi:G}] s: pass --song-seconds");
-            if (offsetSamples >= songSamples) throw new ArgumentException($"the offset ({offsetSamples / (double)o.SampleRate:F1} s) must be inside the song ({songSeconds:F1} s)");
+                throw new UserInputException("--song-seconds", $"song length {songSeconds:F1} s is outside the level-{o.Level} prior's timing range [{lo:G}, {hi:G}] s: pass --song-seconds");
+            if (offsetSamples >= songSamples) throw new UserInputException("--offset-seconds", $"the offset ({offsetSamples / (double)o.SampleRate:F1} s) must be inside the song ({songSeconds:F1} s)");
             // 1b_lyrics (79-letter vocabulary, v3 artists) reads the v3 tables; 5b and 5b_lyrics the v2 ones.
             string version = o.UseTokens && o.NVocab == 79 ? "v3" : o.GenreArtistBins.Artists > 5000 ? "v3" : "v2";
             var vocab = o.UseTokens ? new LyricsVocabulary(version) : null;

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public sealed record DeviceOptions(string Device = "cpu", string Precision = "au
         "fp32" or "float32" => ScalarType.Float32,
         "fp16" or "float16" or "half" => ScalarType.Float16,
         "bf16" or "bfloat16" => ScalarType.BFloat16,
-        _ => throw new ArgumentException($"precision '{Precision}' is not one of auto, fp32, fp16, bf16"),
+        _ => throw new UserInputException("--precision", $"precision '{Precision}' is not one of auto, fp32, fp16, bf16"),
     };
 
     public long? BudgetBytes => MemoryBudgetGiB is double g ? (long)(g * (1L << 30)) : null;

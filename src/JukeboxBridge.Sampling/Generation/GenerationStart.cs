@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Resampling;
 using JukeboxBridge.Model.Vqvae;
@@ -36,7 +37,7 @@ public static class GenerationVerbs
         long promptSamples = zs[0].shape[1] * vq.HopLengths[0];
         for (int l = 1; l < levels; l++)
             if (zs[l].shape[1] * vq.HopLengths[l] != promptSamples)
-                throw new ArgumentException($"the codes' levels cover different lengths (level 0: {promptSamples} samples, level {l}: {zs[l].shape[1] * vq.HopLengths[l]})");
+                throw new UserInputException("codes", $"the codes' levels cover different lengths (level 0: {promptSamples} samples, level {l}: {zs[l].shape[1] * vq.HopLengths[l]})");
         return new GenerationStart(zs, promptSamples + WholeSamples(bundle, s.Seconds), promptSamples, levels - 1, s);
     }
 
@@ -45,7 +46,7 @@ public static class GenerationVerbs
     {
         long total = WholeSamples(bundle, s.Seconds);
         var vq = bundle.Vqvae;
-        if (total == 0) throw new ArgumentException($"ancestral sampling needs at least {vq.Options.LengthMultiple / (double)vq.Options.SampleRate:F3} s");
+        if (total == 0) throw new UserInputException("--seconds", $"ancestral sampling needs at least {vq.Options.LengthMultiple / (double)vq.Options.SampleRate:F3} s");
         var zs = Enumerable.Range(0, bundle.Priors.Length).Select(_ => zeros(new long[] { s.Variations, 0 }, ScalarType.Int64)).ToArray();
         return new GenerationStart(zs, total, 0, bundle.Priors.Length - 1, s);
     }
@@ -59,12 +60,12 @@ public static class GenerationVerbs
         var vq = bundle.Vqvae;
         int levels = bundle.Priors.Length;
         int highest = s.FromLevel ?? levels - 2;
-        if (highest >= levels - 1) throw new ArgumentException($"upsample re-samples levels below the top one: --from-level 0 to {levels - 2}");
+        if (highest >= levels - 1) throw new UserInputException("--from-level", $"upsample re-samples levels below the top one: --from-level 0 to {levels - 2}");
         long keep = WholeSamples(bundle, s.KeepSeconds);
         var zs = StartingCodes(bundle, codes, s.Variations, Enumerable.Range(highest + 1, levels - highest - 1), (Enumerable.Range(0, highest + 1), keep));
         long total = zs[highest + 1].shape[1] * vq.HopLengths[highest + 1];
         int rate = vq.Options.SampleRate;
-        if (keep > total) throw new ArgumentException($"--keep-seconds {s.KeepSeconds} is longer than the codes ({total / (double)rate:F2} s)");
+        if (keep > total) throw new UserInputException("--keep-seconds", $"--keep-seconds {s.KeepSeconds} is longer than the codes ({total / (double)rate:F2} s)");
         return new GenerationStart(zs, total, keep, highest, s with { Seconds = (total - keep) / (double)rate });
     }
 
@@ -81,7 +82,7 @@ public static class GenerationVerbs
         int rate = vq.Options.SampleRate, unit = vq.Options.LengthMultiple;
         var clip = Resampler.Convert(prompt.ToMono(), rate);
         long samples = clip.Frames / unit * unit;
-        if (samples == 0) throw new ArgumentException($"the prompt is shorter than {unit} samples ({unit / (double)rate * 1000:F0} ms at {rate} Hz)");
+        if (samples == 0) throw new UserInputException("prompt", $"the prompt is shorter than {unit} samples ({unit / (double)rate * 1000:F0} ms at {rate} Hz)");
         residency.Use(vq);
         using var scope = NewDisposeScope();
         var device = vq.parameters().First().device;
@@ -98,7 +99,7 @@ public static class GenerationVerbs
     {
         var vq = bundle.Vqvae;
         if (codes.HopLengths.Length > 0 && !codes.HopLengths.SequenceEqual(vq.HopLengths))
-            throw new ArgumentException($"the codes were made with hops {string.Join("/", codes.HopLengths)}; this model's are {string.Join("/", vq.HopLengths)}");
+            throw new UserInputException("codes", $"the codes were made with hops {string.Join("/", codes.HopLengths)}; this model's are {string.Join("/", vq.HopLengths)}");
         var zs = new Tensor[bundle.Priors.Length];
         foreach (int l in whole) zs[l] = Rows(vq, codes, l, n);
         if (cut is var (levels, samples))
@@ -106,17 +107,17 @@ public static class GenerationVerbs
             {
                 long keep = samples / vq.HopLengths[l];
                 zs[l] = keep == 0 ? zeros(new long[] { n, 0 }, ScalarType.Int64) : Rows(vq, codes, l, n).narrow(1, 0, keep).contiguous();
-                if (zs[l].shape[1] < keep) throw new ArgumentException($"level-{l} codes are shorter than the kept seconds");
+                if (zs[l].shape[1] < keep) throw new UserInputException("codes", $"level-{l} codes are shorter than the kept seconds");
             }
         return zs;
     }
 
     private static Tensor Rows(Model.Vqvae.VQVAE vq, CodesFile codes, int l, int n)
     {
-        if (!codes.Levels.TryGetValue(l, out var z)) throw new ArgumentException($"the codes file has no level-{l} codes");
-        if (z.shape[0] != 1 && z.shape[0] != n) throw new ArgumentException($"the codes file has {z.shape[0]} rows at level {l}; use --variations {z.shape[0]} or a file with one row");
+        if (!codes.Levels.TryGetValue(l, out var z)) throw new UserInputException("codes", $"the codes file has no level-{l} codes");
+        if (z.shape[0] != 1 && z.shape[0] != n) throw new UserInputException("--variations", $"the codes file has {z.shape[0]} rows at level {l}; use --variations {z.shape[0]} or a file with one row");
         long bad = z.lt(0).logical_or(z.ge(vq.Options.LBins)).sum().item<long>();
-        if (bad > 0) throw new ArgumentException($"level-{l} codes outside 0..{vq.Options.LBins - 1}");
+        if (bad > 0) throw new UserInputException("codes", $"level-{l} codes outside 0..{vq.Options.LBins - 1}");
         return z.expand(n, -1).contiguous();
     }
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -64,7 +65,7 @@ public sealed record JobSettings
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static JobSettings FromJson(string json) =>
-        JsonSerializer.Deserialize<JobSettings>(json, Json) ?? throw new FormatException("settings.json is empty");
+        JsonSerializer.Deserialize<JobSettings>(json, Json) ?? throw new UserInputException("settings.json", "settings.json is empty");
 
     /// <summary>Fills the per-level arrays from the bundle's defaults and checks every value.</summary>
     public JobSettings Resolved(BundleSampling d, int levels)
@@ -82,19 +83,23 @@ public sealed record JobSettings
 
     private void Validate(int levels)
     {
-        void Check(bool ok, string message) { if (!ok) throw new ArgumentException(message); }
-        Check(Version == 1, $"settings version {Version} is not supported (this build reads version 1)");
-        Check(Variations is >= 1 and <= 64, $"variations must be 1 to 64, got {Variations}");
-        Check(Mode == JobMode.Upsample || (Seconds > 0 && double.IsFinite(Seconds)), $"the length must be a positive number of seconds, got {Seconds}");
+        void Check(bool ok, string field, string message) { if (!ok) throw new UserInputException(field, message); }
+        Check(Version == 1, "version", $"settings version {Version} is not supported (this build reads version 1)");
+        Check(Variations is >= 1 and <= 64, "variations", $"variations must be 1 to 64, got {Variations}");
+        Check(Mode == JobMode.Upsample || (Seconds > 0 && double.IsFinite(Seconds)), "seconds", $"the length must be a positive number of seconds, got {Seconds}");
         foreach (var (name, len) in new[] { ("temperature", Temperature.Length), ("hop_fraction", HopFraction.Length), ("chunk_size", ChunkSize.Length), ("max_batch_size", MaxBatchSize.Length) })
-            Check(len == levels, $"{name} needs one value per level ({levels}), got {len}");
-        Check(Temperature.All(t => t > 0 && t <= 10), "temperature must be in (0, 10]");
-        Check(HopFraction.All(h => h > 0 && h <= 1), "hop fraction must be in (0, 1]");
-        Check(MaxBatchSize.All(b => b >= 1) && ChunkSize.All(c => c >= 1), "chunk and batch sizes must be positive");
-        Check(TopK >= 0 && TopP is >= 0 and <= 1, "top-k must be >= 0 and top-p in [0, 1]");
-        Check(BlockSeconds is > 0 and <= 60, "block seconds must be in (0, 60]");
-        Check(OffsetSeconds >= 0 && (SongSeconds is null || SongSeconds > 0), "song length must be positive and the offset >= 0");
-        Check(FromLevel is null || (FromLevel >= 0 && FromLevel < levels), $"from-level must be 0 to {levels - 1}");
-        Check(KeepSeconds >= 0, "keep seconds must be >= 0");
+            Check(len == levels, name, $"{name} needs one value per level ({levels}), got {len}");
+        Check(Temperature.All(t => t > 0 && t <= 10), "temperature", "temperature must be in (0, 10]");
+        Check(HopFraction.All(h => h > 0 && h <= 1), "hop_fraction", "hop fraction must be in (0, 1]");
+        Check(MaxBatchSize.All(b => b >= 1), "max_batch_size", "batch sizes must be positive");
+        Check(ChunkSize.All(c => c >= 1), "chunk_size", "chunk sizes must be positive");
+        Check(TopK >= 0, "top_k", "top-k must be >= 0");
+        Check(TopP is >= 0 and <= 1, "top_p", "top-p must be in [0, 1]");
+        Check(TopK == 0 || TopP == 0, "top_p", "set top-k or top-p, not both (as the reference)");
+        Check(BlockSeconds is > 0 and <= 60, "block_seconds", "block seconds must be in (0, 60]");
+        Check(OffsetSeconds >= 0, "offset_seconds", "the offset must be >= 0");
+        Check(SongSeconds is null || SongSeconds > 0, "song_seconds", "song length must be positive");
+        Check(FromLevel is null || (FromLevel >= 0 && FromLevel < levels), "from_level", $"from-level must be 0 to {levels - 1}");
+        Check(KeepSeconds >= 0, "keep_seconds", "keep seconds must be >= 0");
     }
 }

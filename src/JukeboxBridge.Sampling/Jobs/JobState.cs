@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using System.Text.Json;
 using JukeboxBridge.Model.Vqvae;
 using static TorchSharp.torch;
@@ -65,13 +66,13 @@ public sealed class JobState : IDisposable
     /// <summary>The state saved in a job's codes file (which it takes over: its tensors now belong to the state).</summary>
     public static JobState FromCodesFile(CodesFile f)
     {
-        string Get(string k) => f.Extra.TryGetValue(k, out var v) ? v : throw new FormatException($"codes file has no {k}: not a job's codes");
+        string Get(string k) => f.Extra.TryGetValue(k, out var v) ? v : throw new UserInputException("codes", $"codes file has no {k}: not a job's codes");
         int levels = f.Levels.Count;
-        var plansJson = JsonSerializer.Deserialize<long[][][]>(Get("jukebox.job.plans")) ?? throw new FormatException("bad jukebox.job.plans");
+        var plansJson = JsonSerializer.Deserialize<long[][][]>(Get("jukebox.job.plans")) ?? throw new UserInputException("codes", "bad jukebox.job.plans");
         var plans = plansJson.Select(p => p.Select(w => (w[0], w[1] == 0 ? (long?)null : w[1])).ToList()).ToArray();
         var done = Get("jukebox.job.windows_done").Split(',').Select(int.Parse).ToArray();
         var initial = Get("jukebox.job.initial_tokens").Split(',').Select(long.Parse).ToArray();
-        if (plans.Length != levels || done.Length != levels || initial.Length != levels) throw new FormatException("job plan does not match the levels of its codes");
+        if (plans.Length != levels || done.Length != levels || initial.Length != levels) throw new UserInputException("codes", "job plan does not match the levels of its codes");
         var labels = new Tensor?[levels];
         var lyrics = new IReadOnlyList<long[]>?[levels];
         for (int l = 0; l < levels; l++)

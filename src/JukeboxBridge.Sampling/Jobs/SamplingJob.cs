@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Model.Prior;
 using JukeboxBridge.Model.Vqvae;
@@ -54,9 +55,9 @@ public sealed class SamplingJob : IDisposable
             {
                 JobMode.Continue when prompt is not null => GenerationVerbs.Continue(bundle, settings, prompt, residency),
                 JobMode.Continue when codes is not null => GenerationVerbs.Continue(bundle, settings, codes),
-                JobMode.Continue => throw new ArgumentException("continue needs a prompt: audio or a codes file"),
+                JobMode.Continue => throw new UserInputException("prompt", "continue needs a prompt: audio or a codes file"),
                 JobMode.Sample => GenerationVerbs.Sample(bundle, settings),
-                JobMode.Upsample => GenerationVerbs.Upsample(bundle, settings, codes ?? throw new ArgumentException("upsample needs a codes file")),
+                JobMode.Upsample => GenerationVerbs.Upsample(bundle, settings, codes ?? throw new UserInputException("codes", "upsample needs a codes file")),
                 _ => throw new InvalidOperationException($"unknown mode {settings.Mode}"),
             };
         settings = start.Settings;
@@ -82,7 +83,7 @@ public sealed class SamplingJob : IDisposable
         var settings = store.ReadSettings().Resolved(bundle.Sampling, bundle.Priors.Length);
         using var codes = store.ReadCodes();
         var state = JobState.FromCodesFile(codes);
-        if (state.Levels != bundle.Priors.Length) { state.Dispose(); throw new ArgumentException($"{store.Dir} has {state.Levels} levels of codes; the model has {bundle.Priors.Length}"); }
+        if (state.Levels != bundle.Priors.Length) { state.Dispose(); throw new ModelInputException("model", $"{store.Dir} has {state.Levels} levels of codes; the model has {bundle.Priors.Length}"); }
         return new SamplingJob(bundle, settings, state, store, new ModelResidency(device ?? new DeviceOptions(), log), log, Array.Empty<string>());
     }
 

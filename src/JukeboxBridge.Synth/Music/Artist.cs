@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Synth.Instruments;
 
 namespace JukeboxBridge.Synth.Music;
@@ -47,5 +48,5 @@ public sealed record Artist(string Name, Timbre Lead, Timbre Chords, Timbre Bass
     public static readonly IReadOnlyList<Artist> All = [Aurora, BrassCity, Wooden, Neon, Velvet, Grit];
 
     public static Artist Named(string name) => All.FirstOrDefault(a => a.Name == name)
-        ?? throw new ArgumentException($"unknown artist '{name}' (artists: {string.Join(", ", All.Select(a => a.Name))})");
+        ?? throw new UserInputException("artist", $"unknown artist '{name}' (artists: {string.Join(", ", All.Select(a => a.Name))})");
 }

@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 namespace JukeboxBridge.Synth.Music;
 
 /// <summary>How the bass plays each bar.</summary>
@@ -51,5 +52,5 @@ public sealed record GenreStyle(
     public static readonly IReadOnlyList<GenreStyle> All = [Ambient, Rock, Techno, Swing, Waltz];
 
     public static GenreStyle Named(string name) => All.FirstOrDefault(g => g.Name == name)
-        ?? throw new ArgumentException($"unknown genre '{name}' (genres: {string.Join(", ", All.Select(g => g.Name))})");
+        ?? throw new UserInputException("genre", $"unknown genre '{name}' (genres: {string.Join(", ", All.Select(g => g.Name))})");
 }

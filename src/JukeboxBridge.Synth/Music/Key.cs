@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 namespace JukeboxBridge.Synth.Music;
 
 public enum Mode { Major, Minor }
@@ -34,7 +35,7 @@ public readonly record struct Key(int Tonic, Mode Mode)
     {
         var parts = s.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         int t = Array.IndexOf(Names, parts[0]);
-        if (parts.Length != 2 || t < 0) throw new FormatException($"not a key: '{s}' (e.g. 'Eb minor')");
-        return new Key(t, parts[1] == "major" ? Mode.Major : parts[1] == "minor" ? Mode.Minor : throw new FormatException($"not a key: '{s}'"));
+        if (parts.Length != 2 || t < 0) throw new UserInputException("key", $"not a key: '{s}' (e.g. 'Eb minor')");
+        return new Key(t, parts[1] == "major" ? Mode.Major : parts[1] == "minor" ? Mode.Minor : throw new UserInputException("key", $"not a key: '{s}'"));
     }
 }
