@@ -22,9 +22,12 @@ public class LabelConditionerParityTests
         using var f = CheckpointFile.Open(c.TensorPath);
         var yb = h.GetProperty("y_bins").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         bool time = h.GetProperty("include_time_signal").GetBoolean();
-        using var lc = new LabelConditioner((yb[0], yb[1]), h.GetProperty("out_width").GetInt64(), 1.0, time,
-            h.GetProperty("n_time").GetInt64(), h.GetProperty("t_bins").GetInt32(), h.GetProperty("sr").GetInt32(),
-            h.GetProperty("min_duration").GetDouble(), h.GetProperty("max_duration").GetDouble());
+        using var lc = new LabelConditioner(new LabelConditionerOptions(yb[0], yb[1], h.GetProperty("out_width").GetInt64())
+        {
+            IncludeTimeSignal = time, NTime = h.GetProperty("n_time").GetInt64(), TBins = h.GetProperty("t_bins").GetInt32(),
+            SampleRate = h.GetProperty("sr").GetInt32(), MinDuration = h.GetProperty("min_duration").GetDouble(),
+            MaxDuration = h.GetProperty("max_duration").GetDouble(),
+        });
         StateDictLoader.Load(lc, StateDictLoader.WithPrefix(f, "weight/y_emb."), strict: true, name);
         var (tol, atol) = Tolerance.AbsRel(c.Json);
         using var scope = NewDisposeScope();

@@ -4,6 +4,7 @@ using JukeboxBridge.Model.Checkpoints;
 using JukeboxBridge.Model.Prior;
 using JukeboxBridge.TestSupport;
 using static TorchSharp.torch;
+using JukeboxBridge.Model.Transformers;
 
 namespace JukeboxBridge.Model.Tests;
 

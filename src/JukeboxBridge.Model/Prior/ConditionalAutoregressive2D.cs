@@ -1,6 +1,8 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using JukeboxBridge.Model.Transformers;
+using Transformer = JukeboxBridge.Model.Transformers.Transformer;   // not TorchSharp.Modules.Transformer
 
 namespace JukeboxBridge.Model.Prior;
 
@@ -33,23 +35,21 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     public long Width { get; }
     public long Length { get; }
 
-    public ConditionalAutoregressive2D(long bins, long width, long length, int depth, int heads, int attnOrder, int blocks,
-                                       double mAttn, double mMlp, double initScale, bool resScale, bool hasLabels, bool tieOutput, bool halfWeights = false,
-                                       long? encoderDims = null, long? primeLen = null, bool onlyEncode = false)
-        : base(nameof(ConditionalAutoregressive2D))
+    public ConditionalAutoregressive2D(AutoregressiveOptions o) : base(nameof(ConditionalAutoregressive2D))
     {
-        Bins = bins; Width = width; Length = length;
-        x_emb = nn.Embedding(bins, width);
+        Bins = o.Bins; Width = o.Width; Length = o.Length;
+        double initScale = o.Transformer.InitScale;
+        x_emb = nn.Embedding(Bins, Width);
         using (no_grad()) x_emb.weight!.normal_(0, 0.02 * initScale);
-        if (!hasLabels) start_token = new Parameter(empty(1, width).normal_(0, 0.01 * initScale));
-        pos_emb = new PositionEmbedding(length, width, initScale);
-        transformer = new Transformer(width, length, heads, depth, attnOrder, blocks, mAttn, mMlp, initScale, resScale, encoderDims, primeLen, halfWeights);
-        if (!onlyEncode)
+        if (!o.HasLabels) start_token = new Parameter(empty(1, Width).normal_(0, 0.01 * initScale));
+        pos_emb = new PositionEmbedding(Length, Width, initScale);
+        transformer = new Transformer(o.Transformer);
+        if (!o.OnlyEncode)
         {
-            x_out = nn.Linear(width, bins, hasBias: false);
-            if (tieOutput) x_out.weight = x_emb.weight;
+            x_out = nn.Linear(Width, Bins, hasBias: false);
+            if (o.TieOutput) x_out.weight = x_emb.weight;
         }
-        _addCondAfter = tieOutput;
+        _addCondAfter = o.TieOutput;
         RegisterComponents();
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using JukeboxBridge.Model.Transformers;
 
 namespace JukeboxBridge.Model.Prior;
 
@@ -78,6 +79,30 @@ public sealed record PriorOptions
     public bool TiedOutput => !MergedDecoder;
     public long SampleLength => (long)NCtx * RawToTokens;
     public int BlockCount => Blocks ?? 1;
+
+    /// <summary>The prior's own autoregressive model (<c>prior</c>): codes, or for 1b_lyrics lyrics and codes in one sequence.</summary>
+    public AutoregressiveOptions PriorModel => new(MergedLyrics ? NVocab + LBins : LBins, new TransformerOptions
+    {
+        Width = Width, NCtx = MergedLyrics ? NTokens + NCtx : NCtx, Heads = Heads, Depth = Depth, AttnOrder = AttnOrder,
+        Blocks = BlockCount, MAttn = MAttn, MMlp = MMlp, InitScale = InitScale, ResScale = ResScale, HalfWeights = Fp16Params,
+        EncoderDims = LyricEncoder ? NTokens : null, PrimeLen = MergedLyrics ? NTokens : null,
+    })
+    { HasLabels = Labels, TieOutput = TiedOutput };
+
+    /// <summary>5b_lyrics' lyric encoder (<c>prime_prior</c>): an encoder-only model over the lyric tokens.</summary>
+    public AutoregressiveOptions LyricEncoderModel => new(NVocab, new TransformerOptions
+    {
+        Width = PrimeWidth, NCtx = NTokens, Heads = PrimeHeads, Depth = PrimeDepth, AttnOrder = PrimeAttnOrder,
+        Blocks = PrimeBlocks ?? 1, MAttn = PrimeMAttn, MMlp = PrimeMMlp, InitScale = PrimeInitScale, HalfWeights = Fp16Params,
+    })
+    { OnlyEncode = true };
+
+    /// <summary>The label conditioner (<c>y_emb</c>).</summary>
+    public LabelConditionerOptions LabelConditioner => new(GenreArtistBins.Genres, GenreArtistBins.Artists, Width)
+    {
+        InitScale = InitScale, IncludeTimeSignal = IncludeTimeSignal, NTime = NCtx, TBins = TBins, SampleRate = SampleRate,
+        MinDuration = MinDuration ?? 0, MaxDuration = MaxDuration ?? 0,
+    };
 }
 
 /// <summary>A JsonElement that may be absent: written as null when undefined, and read back as undefined.</summary>

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using JukeboxBridge.Model.Transformers;
 
 namespace JukeboxBridge.Model.Prior;
 
@@ -31,23 +32,15 @@ public sealed class SimplePrior : nn.Module
     {
         Options = o;
         if (o.XCond) conditioner_blocks = new ModuleList<UpsamplerConditioner>(new UpsamplerConditioner(o));
-        if (o.Labels)
-            y_emb = new LabelConditioner(o.GenreArtistBins, o.Width, o.InitScale, o.IncludeTimeSignal, o.NCtx, o.TBins, o.SampleRate,
-                                         o.MinDuration ?? 0, o.MaxDuration ?? 0);
+        if (o.Labels) y_emb = new LabelConditioner(o.LabelConditioner);
         if (o.LyricEncoder)
         {
-            prime_prior = new ConditionalAutoregressive2D(o.NVocab, o.PrimeWidth, o.NTokens, o.PrimeDepth, o.PrimeHeads, o.PrimeAttnOrder,
-                o.PrimeBlocks ?? 1, o.PrimeMAttn, o.PrimeMMlp, o.PrimeInitScale, false, hasLabels: false, tieOutput: false,
-                halfWeights: o.Fp16Params, onlyEncode: true);
+            prime_prior = new ConditionalAutoregressive2D(o.LyricEncoderModel);
             prime_state_proj = new Conv1D(o.PrimeWidth, o.Width, o.PrimeInitScale, o.Fp16Params);
             prime_state_ln = nn.LayerNorm(o.Width, 1e-5);
             prime_x_out = nn.Linear(o.Width, o.NVocab, hasBias: false);
         }
-        long bins = o.MergedLyrics ? o.NVocab + o.LBins : o.LBins;
-        long length = o.MergedLyrics ? o.NTokens + o.NCtx : o.NCtx;
-        prior = new ConditionalAutoregressive2D(bins, o.Width, length, o.Depth, o.Heads, o.AttnOrder, o.BlockCount,
-            o.MAttn, o.MMlp, o.InitScale, o.ResScale, hasLabels: o.Labels, tieOutput: o.TiedOutput, halfWeights: o.Fp16Params,
-            encoderDims: o.LyricEncoder ? o.NTokens : null, primeLen: o.MergedLyrics ? o.NTokens : null);
+        prior = new ConditionalAutoregressive2D(o.PriorModel);
         RegisterComponents();
     }
 

@@ -22,7 +22,7 @@ public sealed class EncoderConvBlock : Module<Tensor, Tensor>
         for (int i = 0; i < down; i++)
             steps.Add(Sequential(
                 new Conv1dLayer(i == 0 ? inWidth : o.Width, o.Width, stride * 2, stride: stride, padding: stride / 2),
-                new Resnet1D(o.Width, o.Depth, o.MConv, o.DilationGrowthRate, o.DilationCycle, o.ResScale)));
+                new Resnet1D(o.Width, o)));
         steps.Add(new Conv1dLayer(o.Width, outWidth, 3, stride: 1, padding: 1));
         model = Sequential(steps.ToArray());
         RegisterComponents();
@@ -45,7 +45,7 @@ public sealed class DecoderConvBlock : Module<Tensor, Tensor>
         var steps = new List<Module<Tensor, Tensor>> { new Conv1dLayer(inWidth, o.Width, 3, stride: 1, padding: 1) };
         for (int i = 0; i < down; i++)
             steps.Add(Sequential(
-                new Resnet1D(o.Width, o.Depth, o.MConv, o.DilationGrowthRate, o.DilationCycle, o.ResScale, o.ReverseDecoderDilation, checkpointRes),
+                new Resnet1D(o.Width, o, o.ReverseDecoderDilation, checkpointRes),
                 new ConvTranspose1dLayer(o.Width, i == down - 1 ? outWidth : o.Width, stride * 2, stride: stride, padding: stride / 2)));
         model = Sequential(steps.ToArray());
         RegisterComponents();

@@ -39,16 +39,16 @@ public sealed class Resnet1D : Module<Tensor, Tensor>
     private readonly Sequential? model;
     private readonly Sequential? blocks;
 
-    public Resnet1D(long nIn, int depth, double mConv = 1.0, int dilationGrowthRate = 1, int? dilationCycle = null,
-                    bool resScale = false, bool reverseDilation = false, bool checkpointRes = false) : base(nameof(Resnet1D))
+    /// <summary>A stack of <c>o.Depth</c> dilated residual blocks over <paramref name="nIn"/> channels; decoders reverse the dilations when asked.</summary>
+    public Resnet1D(long nIn, ResStackOptions o, bool reverseDilation = false, bool checkpointRes = false) : base(nameof(Resnet1D))
     {
         var list = new List<Module<Tensor, Tensor>>();
-        double scale = resScale ? 1.0 / Math.Sqrt(depth) : 1.0; if (Environment.GetEnvironmentVariable("JBS") is string jbs && depth == 6) scale = double.Parse(jbs); if (Environment.GetEnvironmentVariable("JBC") is string jbc && depth == 6) dilationCycle = int.Parse(jbc) == 0 ? null : int.Parse(jbc);
-        for (int d = 0; d < depth; d++)
+        double scale = o.ResScale ? 1.0 / Math.Sqrt(o.Depth) : 1.0;
+        for (int d = 0; d < o.Depth; d++)
         {
-            int exp = dilationCycle is int c ? d % c : d;
-            long dilation = (long)Math.Pow(dilationGrowthRate, exp);
-            list.Add(new ResConv1DBlock(nIn, (long)(mConv * nIn), dilation, scale));
+            int exp = o.DilationCycle is int c ? d % c : d;
+            long dilation = (long)Math.Pow(o.DilationGrowthRate, exp);
+            list.Add(new ResConv1DBlock(nIn, (long)(o.MConv * nIn), dilation, scale));
         }
         if (reverseDilation) list.Reverse();
         if (checkpointRes) blocks = Sequential(list.ToArray());

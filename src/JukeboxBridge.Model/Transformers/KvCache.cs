@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace JukeboxBridge.Model.Prior;
+namespace JukeboxBridge.Model.Transformers;
 
 /// <summary>
 /// Keys and values one attention layer keeps while sampling, preallocated once per run (no per-token

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace JukeboxBridge.Model.Prior;
+namespace JukeboxBridge.Model.Transformers;
 
 /// <summary>
 /// The reference transformer's Conv1D: a linear layer stored (n_in, n_out) as <c>w</c>, with bias <c>b</c>:
@@ -30,26 +30,5 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
         // Half-stored weights (5b) are used in the activation dtype: exact upcast in float32, as the reference.
         var y = w.dtype == x.dtype ? addmm(b.to_type(x.dtype), x2, w, 1, 1) : addmm(b.to_type(x.dtype), x2, w.to_type(x.dtype), 1, 1);
         return y.view(shape[..^1].Append(w.shape[1]).ToArray()).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>c_fc → quick-GELU (v·sigmoid(1.702 v)) → c_proj.</summary>
-public sealed class Mlp : nn.Module<Tensor, Tensor>
-{
-    private readonly Conv1D c_fc, c_proj;
-
-    public Mlp(long width, long hidden, double initScale = 1.0, bool zeroOut = false, bool halfWeights = false) : base(nameof(Mlp))
-    {
-        c_fc = new Conv1D(width, hidden, initScale, halfWeights);
-        c_proj = new Conv1D(hidden, width, zeroOut ? 0 : initScale, halfWeights);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        var h = c_fc.forward(x);
-        h = h * sigmoid(ScalarMath.Mul(h, 1.702));
-        return c_proj.forward(h).MoveToOuterDisposeScope();
     }
 }

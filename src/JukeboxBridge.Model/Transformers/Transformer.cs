@@ -2,23 +2,18 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace JukeboxBridge.Model.Prior;
+namespace JukeboxBridge.Model.Transformers;
 
 /// <summary>The reference's Transformer: <c>_attn_mods</c>, one ResAttnBlock per layer, attention type by attn_order.</summary>
 public sealed class Transformer : nn.Module<Tensor, Tensor?, Tensor>
 {
     private readonly ModuleList<ResAttnBlock> _attn_mods;
 
-    public Transformer(long width, long nCtx, int heads, int depth, int attnOrder, int blocks, double mAttn = 0.25, double mMlp = 1.0,
-                       double initScale = 1.0, bool resScale = false, long? encoderDims = null, long? primeLen = null, bool halfWeights = false) : base(nameof(Transformer))
+    public Transformer(TransformerOptions o) : base(nameof(Transformer))
     {
         _attn_mods = new ModuleList<ResAttnBlock>();
-        double rs = resScale ? 1.0 / depth : 1.0;
-        for (int i = 0; i < depth; i++)
-        {
-            var kind = AttentionOrder.For(attnOrder, i);
-            _attn_mods.Add(new ResAttnBlock(new AttentionOptions(width, nCtx, heads, blocks, kind, mAttn, encoderDims, primeLen, halfWeights), mMlp, initScale, rs));
-        }
+        double rs = o.ResScale ? 1.0 / o.Depth : 1.0;
+        for (int i = 0; i < o.Depth; i++) _attn_mods.Add(new ResAttnBlock(o.Attention(i), o.MMlp, o.InitScale, rs));
         RegisterComponents();
     }
 

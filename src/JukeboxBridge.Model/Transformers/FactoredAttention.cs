@@ -2,7 +2,7 @@ using JukeboxBridge.Errors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace JukeboxBridge.Model.Prior;
+namespace JukeboxBridge.Model.Transformers;
 
 /// <summary>Shape of one attention layer (reference FactoredAttention arguments).</summary>
 public sealed record AttentionOptions(long Width, long NCtx, int Heads, int Blocks, AttentionKind Kind,

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace JukeboxBridge.Model.Prior;
+namespace JukeboxBridge.Model.Transformers;
 
 /// <summary>Pre-LayerNorm transformer block: a = attn(ln_0(x)); m = mlp(ln_1(x + a)); x + a + m·res_scale.</summary>
 public sealed class ResAttnBlock : nn.Module<Tensor, Tensor?, Tensor>

@@ -1,5 +1,5 @@
 using JukeboxBridge.Errors;
-namespace JukeboxBridge.Model.Prior;
+namespace JukeboxBridge.Model.Transformers;
 
 /// <summary>The reference's attn_func values used by the released models.</summary>
 public enum AttentionKind
