@@ -48,7 +48,7 @@ public sealed record PriorTrainingOptions
 /// SimplePrior module code as inference. Checkpoints (weights, optimiser, EMA, step) resume exactly; prior.safetensors
 /// is what bundles load; losses.csv / loss.png log training and held-out bits per token.
 /// </summary>
-public sealed class PriorTrainer : IDisposable
+public sealed class PriorTrainer : IDisposable, ISteppedTrainer
 {
     public const string CheckpointName = "checkpoint.safetensors";
     public const string WeightsName = "prior.safetensors";
@@ -115,28 +115,17 @@ public sealed class PriorTrainer : IDisposable
         _log($"starting from the weights in {path} (fresh optimiser)");
     }
 
-    public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default) =>
+        TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, progress, cancel);
+
+    Dictionary<string, double> ISteppedTrainer.NextStep()
     {
-        var lossLog = new LossLog(_o.OutDir, LogColumns);
-        lossLog.TruncateAfter(_step);
-        var sw = Stopwatch.StartNew();
-        long startStep = _step;
-        while (_step < _o.Steps && !cancel.IsCancellationRequested)
-        {
-            var metrics = TrainStep();
-            _step++;
-            string? saved = null;
-            if (_step % _o.SaveEvery == 0 || _step == _o.Steps)
-            {
-                metrics["heldout_bits"] = HeldoutBits(32);
-                Save(lossLog, metrics);
-                saved = _o.OutDir;
-            }
-            else lossLog.Append(_step, metrics);
-            progress?.Report(new TrainingProgress(_step, _o.Steps, metrics["loss"], metrics, sw.Elapsed.TotalSeconds / (_step - startStep), saved));
-        }
-        if (cancel.IsCancellationRequested && _step % _o.SaveEvery != 0) Save(lossLog, null);
+        var metrics = TrainStep();
+        _step++;
+        return metrics;
     }
+
+    void ISteppedTrainer.AddCheckpointMetrics(Dictionary<string, double> metrics) => metrics["heldout_bits"] = HeldoutBits(32);
 
     private Dictionary<string, double> TrainStep()
     {
@@ -145,16 +134,9 @@ public sealed class PriorTrainer : IDisposable
         var rng = new Random(Seeds.MixInt(_o.Seed, _step));
         using var batch = _train.Sample(rng, _o.BatchSize, Options, _labeller);
         using var fwd = _prior.Forward(batch.Codes, batch.Labels, batch.Upper);
-        _adam.ZeroGrad();
-        fwd.Loss.backward();
-        double gradNorm = _adam.ClipGradNorm(_o.ClipNorm);
-        double lr = _o.LearningRate * Math.Min(1.0, (_step + 1.0) / Math.Max(1, _o.WarmupSteps));
-        if (double.IsFinite(gradNorm))
-        {
-            _adam.Update(lr);
-            UpdateEma();
-        }
-        else _log($"step {_step + 1}: gradient norm is {gradNorm}; update skipped");
+        double lr = TrainingLoop.LearningRate(_o.LearningRate, _step, _o.WarmupSteps);
+        var (gradNorm, updated) = TrainingLoop.Optimise(_adam, fwd.Loss, _o.ClipNorm, lr, _step, _log);
+        if (updated) UpdateEma();
         return new Dictionary<string, double>
         {
             ["loss"] = fwd.Loss.item<float>(), ["bits_per_token"] = fwd.GenLoss.item<float>(), ["grad_norm"] = gradNorm, ["lr"] = lr,
@@ -178,9 +160,8 @@ public sealed class PriorTrainer : IDisposable
         return PriorEvaluation.BitsPerToken(_prior, _heldout, _labeller, windows);
     }
 
-    private void Save(LossLog lossLog, Dictionary<string, double>? metrics)
+    void ISteppedTrainer.Save(LossLog lossLog)
     {
-        if (metrics is not null) lossLog.Append(_step, metrics);
         var tensors = new List<TensorToWrite>();
         foreach (var (name, t) in _prior.state_dict()) tensors.Add(TorchTensors.ToWrite("model/" + name, t));
         foreach (var (name, t) in _adam.State()) tensors.Add(TorchTensors.ToWrite("opt/" + name, t));

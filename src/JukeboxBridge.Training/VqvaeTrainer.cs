@@ -34,7 +34,7 @@ public sealed record VqvaeTrainingOptions
 /// (seed, step), so an interrupted run continues exactly as an uninterrupted one.
 /// Writes OUT/vqvae.safetensors (loadable by --model), OUT/losses.csv and OUT/loss.png at every save.
 /// </summary>
-public sealed class VqvaeTrainer : IDisposable
+public sealed class VqvaeTrainer : IDisposable, ISteppedTrainer
 {
     public const string CheckpointName = "checkpoint.safetensors";
     public const string WeightsName = "vqvae.safetensors";
@@ -103,27 +103,17 @@ public sealed class VqvaeTrainer : IDisposable
     }
 
     /// <summary>Runs until <see cref="VqvaeTrainingOptions.Steps"/> steps are done (or cancelled; then saves).</summary>
-    public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default)
+    public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default) =>
+        TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, progress, cancel);
+
+    Dictionary<string, double> ISteppedTrainer.NextStep()
     {
-        var lossLog = new LossLog(_o.OutDir, LogColumns);
-        lossLog.TruncateAfter(_step);
-        var sw = Stopwatch.StartNew();
-        long startStep = _step;
-        while (_step < _o.Steps && !cancel.IsCancellationRequested)
-        {
-            var metrics = TrainStep();
-            _step++;
-            lossLog.Append(_step, metrics);
-            string? saved = null;
-            if (_step % _o.SaveEvery == 0 || _step == _o.Steps)
-            {
-                Save(lossLog);
-                saved = _o.OutDir;
-            }
-            progress?.Report(new TrainingProgress(_step, _o.Steps, metrics["loss"], metrics, sw.Elapsed.TotalSeconds / (_step - startStep), saved));
-        }
-        if (cancel.IsCancellationRequested && _step % _o.SaveEvery != 0) Save(lossLog);
+        var metrics = TrainStep();
+        _step++;
+        return metrics;
     }
+
+    void ISteppedTrainer.AddCheckpointMetrics(Dictionary<string, double> metrics) { }
 
     private Dictionary<string, double> TrainStep()
     {
@@ -142,12 +132,8 @@ public sealed class VqvaeTrainer : IDisposable
             return new QuantiseResult(s.Codes, s.Quantised, s.CommitLoss, s.Metrics["fit"], s.Metrics["pn"]);
         }
         using var fwd = VqvaeForward.Run(_model, x, _loss, Quantise);
-        _adam.ZeroGrad();
-        fwd.Loss.backward();
-        double gradNorm = _adam.ClipGradNorm(_o.ClipNorm);
-        double lr = _o.LearningRate * Math.Min(1.0, (_step + 1.0) / Math.Max(1, _o.WarmupSteps));
-        if (double.IsFinite(gradNorm)) _adam.Update(lr);
-        else _log($"step {_step + 1}: gradient norm is {gradNorm}; update skipped");
+        double lr = TrainingLoop.LearningRate(_o.LearningRate, _step, _o.WarmupSteps);
+        var (gradNorm, _) = TrainingLoop.Optimise(_adam, fwd.Loss, _o.ClipNorm, lr, _step, _log);
 
         var m = fwd.Metrics.ToDictionary(kv => kv.Key, kv => (double)kv.Value.to_type(ScalarType.Float32).item<float>());
         m["loss"] = fwd.Loss.item<float>();
@@ -163,7 +149,7 @@ public sealed class VqvaeTrainer : IDisposable
         return t;
     }
 
-    private void Save(LossLog lossLog)
+    void ISteppedTrainer.Save(LossLog lossLog)
     {
         var tensors = new List<TensorToWrite>();
         foreach (var (name, t) in _model.state_dict()) tensors.Add(TorchTensors.ToWrite("model/" + name, t));
