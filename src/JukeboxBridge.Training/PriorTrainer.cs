@@ -118,16 +118,10 @@ public sealed class PriorTrainer : IDisposable, ISteppedTrainer
     public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default) =>
         TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, progress, cancel);
 
-    Dictionary<string, double> ISteppedTrainer.NextStep()
-    {
-        var metrics = TrainStep();
-        _step++;
-        return metrics;
-    }
-
     void ISteppedTrainer.AddCheckpointMetrics(Dictionary<string, double> metrics) => metrics["heldout_bits"] = HeldoutBits(32);
 
-    private Dictionary<string, double> TrainStep()
+    /// <summary>One optimiser step on a batch drawn from this step's seed; the step count goes up by one.</summary>
+    Dictionary<string, double> ISteppedTrainer.NextStep()
     {
         using var quiet = GcQuiet.Begin(64L << 20);
         using var scope = NewDisposeScope();
@@ -137,6 +131,7 @@ public sealed class PriorTrainer : IDisposable, ISteppedTrainer
         double lr = TrainingLoop.LearningRate(_o.LearningRate, _step, _o.WarmupSteps);
         var (gradNorm, updated) = TrainingLoop.Optimise(_adam, fwd.Loss, _o.ClipNorm, lr, _step, _log);
         if (updated) UpdateEma();
+        _step++;
         return new Dictionary<string, double>
         {
             ["loss"] = fwd.Loss.item<float>(), ["bits_per_token"] = fwd.GenLoss.item<float>(), ["grad_norm"] = gradNorm, ["lr"] = lr,

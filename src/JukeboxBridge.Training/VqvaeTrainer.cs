@@ -106,16 +106,10 @@ public sealed class VqvaeTrainer : IDisposable, ISteppedTrainer
     public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default) =>
         TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, progress, cancel);
 
-    Dictionary<string, double> ISteppedTrainer.NextStep()
-    {
-        var metrics = TrainStep();
-        _step++;
-        return metrics;
-    }
-
     void ISteppedTrainer.AddCheckpointMetrics(Dictionary<string, double> metrics) { }
 
-    private Dictionary<string, double> TrainStep()
+    /// <summary>One optimiser step on a batch drawn from this step's seed; the step count goes up by one.</summary>
+    Dictionary<string, double> ISteppedTrainer.NextStep()
     {
         using var quiet = JukeboxBridge.Model.GcQuiet.Begin(64L << 20);
         using var scope = NewDisposeScope();
@@ -140,6 +134,7 @@ public sealed class VqvaeTrainer : IDisposable, ISteppedTrainer
         foreach (var (key, v) in quantiser) m[key] = v;
         m["grad_norm"] = gradNorm;
         m["lr"] = lr;
+        _step++;
         return m;
     }
 
