@@ -62,38 +62,44 @@ public sealed class ModelBundle : IDisposable
         return o.LBins + o.NVocab;
     }
 
-    public static ModelBundle Load(string spec, int seed = 0)
+    public static ModelBundle Load(string spec, int seed = 0) => Locate(spec) switch
     {
-        if (Directory.Exists(spec))
-        {
-            var json = Path.Combine(spec, "bundle.json");
-            if (File.Exists(json)) return FromJson(json, spec, seed);
-            return FromOpenAiFolder(spec);
-        }
-        string preset = Path.Combine(BundlesDir, spec + ".json");
-        if (File.Exists(preset)) return FromJson(preset, null, seed);
-        if (IsBundleFile(spec)) return FromJson(spec, Path.GetDirectoryName(Path.GetFullPath(spec)), seed);
-        var known = Directory.Exists(BundlesDir) ? Directory.GetFiles(BundlesDir, "*.json").Select(Path.GetFileNameWithoutExtension) : Enumerable.Empty<string?>();
-        throw new FileNotFoundException($"--model '{spec}' is neither a model folder nor a bundle preset (presets: {string.Join(", ", known)})", spec);
-    }
+        BundleJson b => FromJson(b.Json, b.BaseDir, seed),
+        OpenAiFolder f => FromOpenAiFolder(f.Dir),
+        _ => throw new FileNotFoundException($"--model '{spec}' is neither a model folder nor a bundle preset (presets: {string.Join(", ", KnownPresets())})", spec),
+    };
 
     /// <summary>
     /// Only the VQ-VAE of a --model spec (a bundle preset, a bundle folder, an OpenAI folder), without loading the
     /// priors; null when the spec is not a bundle (then it is a VQ-VAE checkpoint or preset of its own).
     /// </summary>
-    public static VQVAE? LoadVqvaeOnly(string spec, int seed = 0)
+    public static VQVAE? LoadVqvaeOnly(string spec, int seed = 0) => Locate(spec) switch
+    {
+        BundleJson b => VqvaeFromJson(b.Json, b.BaseDir, seed),
+        OpenAiFolder f => Path.Combine(f.Dir, "vqvae.pth.tar") is var file && File.Exists(file)
+            ? LoadVqvae("vqvae", file, seed) : throw new FileNotFoundException($"{f.Dir}: no vqvae.pth.tar or bundle.json", file),
+        _ => null,
+    };
+
+    /// <summary>Where a --model spec points: a bundle's JSON (and the folder its relative paths start from), or a folder of OpenAI's files.</summary>
+    private abstract record ModelSource;
+    private sealed record BundleJson(string Json, string? BaseDir) : ModelSource;
+    private sealed record OpenAiFolder(string Dir) : ModelSource;
+
+    private static ModelSource? Locate(string spec)
     {
         if (Directory.Exists(spec))
         {
             var json = Path.Combine(spec, "bundle.json");
-            if (File.Exists(json)) return VqvaeFromJson(json, spec, seed);
-            var file = Path.Combine(spec, "vqvae.pth.tar");
-            return File.Exists(file) ? LoadVqvae("vqvae", file, seed) : throw new FileNotFoundException($"{spec}: no vqvae.pth.tar or bundle.json", file);
+            return File.Exists(json) ? new BundleJson(json, spec) : new OpenAiFolder(spec);
         }
         string preset = Path.Combine(BundlesDir, spec + ".json");
-        if (File.Exists(preset)) return VqvaeFromJson(preset, null, seed);
-        return IsBundleFile(spec) ? VqvaeFromJson(spec, Path.GetDirectoryName(Path.GetFullPath(spec)), seed) : null;
+        if (File.Exists(preset)) return new BundleJson(preset, null);
+        return IsBundleFile(spec) ? new BundleJson(spec, Path.GetDirectoryName(Path.GetFullPath(spec))) : null;
     }
+
+    private static IEnumerable<string?> KnownPresets() =>
+        Directory.Exists(BundlesDir) ? Directory.GetFiles(BundlesDir, "*.json").Select(Path.GetFileNameWithoutExtension) : [];
 
     /// <summary>A bundle given by its JSON file's path (as job folders and codes files record it): a .json with "vqvae" and "priors".</summary>
     public static bool IsBundleFile(string spec)
@@ -185,14 +191,9 @@ public sealed class ModelBundle : IDisposable
         }
     }
 
-    private static VQVAE LoadVqvae(string preset, string? file, int seed)
-    {
-        if (file is null) return VqvaeLoader.Load(preset, seed: seed).Model;
-        var vq = new VQVAE(ModelPreset.Load(preset).Vqvae ?? throw new ModelInputException("preset", $"preset '{preset}' has no vqvae section"));
-        StateDictLoader.LoadFile(vq, file);
-        vq.eval();
-        return vq;
-    }
+    /// <summary>The bundle's VQ-VAE through the one VQ-VAE loader: the preset's shape with the file's weights, or random weights without a file.</summary>
+    private static VQVAE LoadVqvae(string preset, string? file, int seed) =>
+        (file is null ? VqvaeLoader.Load(preset, seed: seed) : VqvaeLoader.Load(file, preset, seed)).Model;
 
     private static SimplePrior LoadPrior(string preset, string? file)
     {
