@@ -1,5 +1,5 @@
 using System.Globalization;
-using JukeboxBridge.Audio.Plots;
+using JukeboxBridge.Plots;
 
 namespace JukeboxBridge.Training;
 

@@ -1,5 +1,5 @@
 using JukeboxBridge.Audio.Analysis;
-using JukeboxBridge.Audio.Plots;
+using JukeboxBridge.Plots;
 
 namespace JukeboxBridge.Audio.Tests;
 

@@ -1,5 +1,5 @@
 using JukeboxBridge.Audio;
-using JukeboxBridge.Audio.Plots;
+using JukeboxBridge.Plots;
 using JukeboxBridge.Audio.Wav;
 
 namespace JukeboxBridge.Sampling.Jobs;

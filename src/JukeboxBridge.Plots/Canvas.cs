@@ -1,4 +1,4 @@
-namespace JukeboxBridge.Audio.Plots;
+namespace JukeboxBridge.Plots;
 
 /// <summary>An RGB pixel buffer with the few drawing primitives our plots need (clipped at the edges).</summary>
 public sealed class Canvas

@@ -1,4 +1,4 @@
-namespace JukeboxBridge.Audio.Plots;
+namespace JukeboxBridge.Plots;
 
 /// <summary>A 5x7 pixel font (digits, capitals and a few signs) for plot labels; each row is 5 bits, MSB left.</summary>
 internal static class PixelFont

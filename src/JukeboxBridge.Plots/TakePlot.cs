@@ -1,6 +1,7 @@
+using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Analysis;
 
-namespace JukeboxBridge.Audio.Plots;
+namespace JukeboxBridge.Plots;
 
 /// <summary>
 /// A picture of one take: the waveform (min/max per pixel column) above a log-frequency spectrogram, sharing a time

@@ -1,4 +1,4 @@
-namespace JukeboxBridge.Audio.Plots;
+namespace JukeboxBridge.Plots;
 
 /// <summary>One line of a plot: its points and colour.</summary>
 public sealed record PlotSeries(string Name, IReadOnlyList<(double X, double Y)> Points, (byte R, byte G, byte B) Color);

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace JukeboxBridge.Audio.Plots;
+namespace JukeboxBridge.Plots;
 
 /// <summary>Minimal PNG encoder: 8-bit RGB, zlib-compressed scanlines (no external imaging library).</summary>
 public static class PngWriter
