@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <variant>
 
 #include "common/platform.h"
@@ -92,6 +93,12 @@ std::int64_t queueChunks(std::deque<Q>& backlog, std::uint32_t serial, std::size
 }
 
 std::string shorten(const std::string& s) { return s.size() > 64 ? s.substr(0, 64) + "..." : s; }
+
+// std::visit over one lambda per message type (handle()).
+template <typename... F>
+struct Overloaded : F... { using F::operator()...; };
+template <typename... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
@@ -362,18 +369,22 @@ void DaemonLink::step(Session& s) {
         havePrompt_ = false;
     }
     if (s.authed) {
-        bool restore = false;
+        // Copy the take to fetch again under the lock; build and install its job outside it (installJob may
+        // wait for room in the ring, and the main thread's takes()/restore() must never wait behind that).
+        std::optional<TakeRecord> restore;
         {
             std::lock_guard<std::mutex> lock(takesMutex_);
             if (restorePending_ && !takes_.empty()) {
                 restorePending_ = false;
-                restore = true;
-                auto job = std::make_unique<Job>();
-                job->record = takes_.back();
-                installJob(std::move(job));
+                restore = takes_.back();
             }
         }
-        if (restore) fetchActive(s);
+        if (restore) {
+            auto job = std::make_unique<Job>();
+            job->record = std::move(*restore);
+            installJob(std::move(job));
+            fetchActive(s);
+        }
     }
     flushChunks();
     grantCredit(s);
@@ -450,123 +461,142 @@ void DaemonLink::handle(Session& s, const std::vector<std::uint8_t>& header, con
         drop(s, Problem::BadMessage, "a message that does not decode: " + shorten(what));
         return;
     }
-    if (const auto* w = std::get_if<proto::Welcome>(&m)) {
-        if (s.welcomed) {
-            drop(s, Problem::Handshake, "a second welcome on one connection");
-            return;
-        }
-        s.welcomed = true;
-        s.daemonNonce = w->nonce;
-        s.clientNonce.assign(proto::kNonceBytes, 0);
-        if (!secureRandom(s.clientNonce.data(), s.clientNonce.size())) {
-            drop(s, Problem::Internal, "no random bytes for the authentication nonce");
-            return;
-        }
-        s.send(proto::Auth{s.client.clientId, proto::authMac(s.client.secret, w->nonce, s.client.clientId), s.clientNonce});
-        s.authPending = true;
-    } else if (const auto* ok = std::get_if<proto::AuthOk>(&m)) {
-        if (!s.authPending || s.authed) {
-            drop(s, Problem::Handshake, "auth_ok without a pending auth");
-            return;
-        }
-        s.authPending = false;
-        const mp::Bytes expected = proto::serverMac(s.client.secret, s.clientNonce, s.daemonNonce, s.client.clientId);
-        if (!proto::sameBytes(expected, ok->mac)) {
-            // Whoever answers there does not hold this client's secret: give it nothing.
-            logLine("the daemon could not prove it knows this client (wrong MAC in auth_ok): dropping the connection");
-            status_.connection = Connection::DaemonUnproven;
-            s.close();
-            backOff();
-            return;
-        }
-        s.authed = true;
-        s.authedAt = Clock::now();
-        s.artists = ok->styles.artists;
-        s.genres = ok->styles.genres;
-        status_.connection = Connection::Connected;
-        logLine("authenticated (the daemon proved it knows this client)");
-        if (job_ && !job_->done && !job_->rejected) fetchActive(s);
-    } else if (const auto* e = std::get_if<proto::Error>(&m)) {
-        logLine("error %s: %s", shorten(e->code).c_str(), shorten(e->message).c_str());
-        if (e->code == "auth_failed") {
-            status_.connection = Connection::AuthFailed;
-            s.close();
-        } else if (e->code == "auth_required" && s.authed) {
-            // The daemon no longer knows this connection (it restarted, or ended an idle session).
-            drop(s, Problem::None, "the daemon asks for authentication again");
-        } else if (e->request && *e->request == s.pendingRequest) {
-            s.pendingRequest = -1;
-            status_.job = JobState::Failed;
-        } else if (job_ && e->job && *e->job == job_->record.job) {
-            status_.job = JobState::Failed;
-        }
-    } else if (!s.authed) {
-        // Before auth_ok nothing else is meaningful; pong included (lastHeard was updated).
+    // Before auth_ok nothing but the handshake and errors is meaningful; pong included (lastHeard was updated).
+    const bool handshake = std::holds_alternative<proto::Welcome>(m) || std::holds_alternative<proto::AuthOk>(m) ||
+                           std::holds_alternative<proto::Error>(m);
+    if (!s.authed && !handshake) return;
+    std::visit(Overloaded{
+                   [&](const proto::Welcome& w) { onWelcome(s, w); },
+                   [&](const proto::AuthOk& ok) { onAuthOk(s, ok); },
+                   [&](const proto::Error& e) { onError(s, e); },
+                   [&](const proto::Accepted& a) { onAccepted(s, a); },
+                   [&](const proto::Progress& p) { onProgress(p); },
+                   [&](const proto::Block& b) { onBlock(s, BlockView{&b, &pcm}); },
+                   [&](const proto::TakeDone& d) { onTakeDone(s, d); },
+                   [](const auto&) {},   // pong, jobs and anything else: lastHeard was updated, nothing more to do
+               },
+               m);
+}
+
+void DaemonLink::onWelcome(Session& s, const proto::Welcome& w) {
+    if (s.welcomed) {
+        drop(s, Problem::Handshake, "a second welcome on one connection");
         return;
-    } else if (const auto* a = std::get_if<proto::Accepted>(&m)) {
-        if (a->request != s.pendingRequest) return;
+    }
+    s.welcomed = true;
+    s.daemonNonce = w.nonce;
+    s.clientNonce.assign(proto::kNonceBytes, 0);
+    if (!secureRandom(s.clientNonce.data(), s.clientNonce.size())) {
+        drop(s, Problem::Internal, "no random bytes for the authentication nonce");
+        return;
+    }
+    s.send(proto::Auth{s.client.clientId, proto::authMac(s.client.secret, w.nonce, s.client.clientId), s.clientNonce});
+    s.authPending = true;
+}
+
+void DaemonLink::onAuthOk(Session& s, const proto::AuthOk& ok) {
+    if (!s.authPending || s.authed) {
+        drop(s, Problem::Handshake, "auth_ok without a pending auth");
+        return;
+    }
+    s.authPending = false;
+    const mp::Bytes expected = proto::serverMac(s.client.secret, s.clientNonce, s.daemonNonce, s.client.clientId);
+    if (!proto::sameBytes(expected, ok.mac)) {
+        // Whoever answers there does not hold this client's secret: give it nothing.
+        logLine("the daemon could not prove it knows this client (wrong MAC in auth_ok): dropping the connection");
+        status_.connection = Connection::DaemonUnproven;
+        s.close();
+        backOff();
+        return;
+    }
+    s.authed = true;
+    s.authedAt = Clock::now();
+    s.artists = ok.styles.artists;
+    s.genres = ok.styles.genres;
+    status_.connection = Connection::Connected;
+    logLine("authenticated (the daemon proved it knows this client)");
+    if (job_ && !job_->done && !job_->rejected) fetchActive(s);
+}
+
+void DaemonLink::onError(Session& s, const proto::Error& e) {
+    logLine("error %s: %s", shorten(e.code).c_str(), shorten(e.message).c_str());
+    if (e.code == "auth_failed") {
+        status_.connection = Connection::AuthFailed;
+        s.close();
+    } else if (e.code == "auth_required" && s.authed) {
+        // The daemon no longer knows this connection (it restarted, or ended an idle session).
+        drop(s, Problem::None, "the daemon asks for authentication again");
+    } else if (e.request && *e.request == s.pendingRequest) {
         s.pendingRequest = -1;
-        const double promptSeconds = prompt_.sampleRate > 0 ? double(prompt_.frames) / prompt_.sampleRate : 0;
-        std::string bad;
-        if (a->variations < 1 || a->variations > kMaxVariations)
-            bad = "accepted.variations " + std::to_string(a->variations) + " outside 1-8";
-        else if (a->rate < kMinRate || a->rate > kMaxRate)
-            bad = "accepted.rate " + std::to_string(a->rate) + " outside 8000-384000";
-        else if (a->promptSamples < 0 || double(a->promptSamples) > (promptSeconds + 1.0) * double(a->rate))
-            bad = "accepted.prompt_samples " + std::to_string(a->promptSamples) + " does not fit the prompt sent";
-        else if (a->job.empty() || a->job.size() > kMaxJobIdBytes)
-            bad = "accepted.job is empty or longer than 128 bytes";
-        else if (prompt_.seconds <= 0 || prompt_.seconds > kMaxTakeSeconds || hostRate_ * prompt_.seconds > 1e12)
-            bad = "take length out of range";
-        if (!bad.empty()) {
-            note(Problem::BadAccepted, bad);
-            status_.job = JobState::Failed;
-            if (!a->job.empty() && a->job.size() <= kMaxJobIdBytes) s.send(proto::Cancel{a->job});
+        status_.job = JobState::Failed;
+    } else if (job_ && e.job && *e.job == job_->record.job) {
+        status_.job = JobState::Failed;
+    }
+}
+
+void DaemonLink::onAccepted(Session& s, const proto::Accepted& a) {
+    if (a.request != s.pendingRequest) return;
+    s.pendingRequest = -1;
+    const double promptSeconds = prompt_.sampleRate > 0 ? double(prompt_.frames) / prompt_.sampleRate : 0;
+    std::string bad;
+    if (a.variations < 1 || a.variations > kMaxVariations)
+        bad = "accepted.variations " + std::to_string(a.variations) + " outside 1-8";
+    else if (a.rate < kMinRate || a.rate > kMaxRate)
+        bad = "accepted.rate " + std::to_string(a.rate) + " outside 8000-384000";
+    else if (a.promptSamples < 0 || double(a.promptSamples) > (promptSeconds + 1.0) * double(a.rate))
+        bad = "accepted.prompt_samples " + std::to_string(a.promptSamples) + " does not fit the prompt sent";
+    else if (a.job.empty() || a.job.size() > kMaxJobIdBytes)
+        bad = "accepted.job is empty or longer than 128 bytes";
+    else if (prompt_.seconds <= 0 || prompt_.seconds > kMaxTakeSeconds || hostRate_ * prompt_.seconds > 1e12)
+        bad = "take length out of range";
+    if (!bad.empty()) {
+        note(Problem::BadAccepted, bad);
+        status_.job = JobState::Failed;
+        if (!a.job.empty() && a.job.size() <= kMaxJobIdBytes) s.send(proto::Cancel{a.job});
+        return;
+    }
+    logLine("accepted: job %s, prompt %lld samples at %lld Hz, %lld variation(s)", a.job.c_str(),
+            (long long)a.promptSamples, (long long)a.rate, (long long)a.variations);
+    auto job = std::make_unique<Job>();
+    job->record.job = a.job;
+    job->record.loopStart = prompt_.loopStart;
+    job->record.loopEnd = prompt_.loopEnd;
+    job->record.hostRate = hostRate_;
+    job->record.variations = static_cast<std::int32_t>(a.variations);
+    job->record.frames = static_cast<std::int64_t>(prompt_.seconds * hostRate_ + 0.5);
+    job->record.promptSamples = a.promptSamples;
+    job->record.modelRate = a.rate;
+    {
+        std::lock_guard<std::mutex> lock(takesMutex_);
+        takes_.push_back(job->record);
+    }
+    installJob(std::move(job));   // outside the lock: it may wait for room in the ring
+    status_.job = JobState::Generating;
+    status_.progress = 0;
+    status_.problem = Problem::None;   // a new take: earlier refusals are history
+    if (s.send(proto::Credit{a.job, kCreditWindow})) job_->granted += kCreditWindow;
+}
+
+void DaemonLink::onProgress(const proto::Progress& p) {
+    if (job_ && p.job == job_->record.job && p.tokensTotal > 0 && p.tokensDone >= 0 && !job_->rejected) {
+        const std::int64_t pct = p.tokensDone >= p.tokensTotal ? 100
+                                 : static_cast<std::int64_t>(100.0 * double(p.tokensDone) / double(p.tokensTotal));
+        status_.progress = static_cast<std::uint8_t>(std::max<std::int64_t>(0, std::min<std::int64_t>(100, pct)));
+        if (status_.job != JobState::Done) status_.job = JobState::Generating;
+    }
+}
+
+void DaemonLink::onTakeDone(Session& s, const proto::TakeDone& d) {
+    if (job_ && d.job == job_->record.job && !job_->rejected && !job_->done) {
+        if (d.blocks < 0 || d.blocks > job_->expectedSource + kOffsetMarginSeconds * kMaxRate) {
+            rejectJob(s, "take_done announces " + std::to_string(d.blocks) + " blocks");
             return;
         }
-        logLine("accepted: job %s, prompt %lld samples at %lld Hz, %lld variation(s)", a->job.c_str(),
-                (long long)a->promptSamples, (long long)a->rate, (long long)a->variations);
-        auto job = std::make_unique<Job>();
-        job->record.job = a->job;
-        job->record.loopStart = prompt_.loopStart;
-        job->record.loopEnd = prompt_.loopEnd;
-        job->record.hostRate = hostRate_;
-        job->record.variations = static_cast<std::int32_t>(a->variations);
-        job->record.frames = static_cast<std::int64_t>(prompt_.seconds * hostRate_ + 0.5);
-        job->record.promptSamples = a->promptSamples;
-        job->record.modelRate = a->rate;
-        {
-            std::lock_guard<std::mutex> lock(takesMutex_);
-            takes_.push_back(job->record);
-        }
-        installJob(std::move(job));
-        status_.job = JobState::Generating;
-        status_.progress = 0;
-        status_.problem = Problem::None;   // a new take: earlier refusals are history
-        if (s.send(proto::Credit{a->job, kCreditWindow})) job_->granted += kCreditWindow;
-    } else if (const auto* p = std::get_if<proto::Progress>(&m)) {
-        if (job_ && p->job == job_->record.job && p->tokensTotal > 0 && p->tokensDone >= 0 && !job_->rejected) {
-            const std::int64_t pct = p->tokensDone >= p->tokensTotal ? 100
-                                     : static_cast<std::int64_t>(100.0 * double(p->tokensDone) / double(p->tokensTotal));
-            status_.progress = static_cast<std::uint8_t>(std::max<std::int64_t>(0, std::min<std::int64_t>(100, pct)));
-            if (status_.job != JobState::Done) status_.job = JobState::Generating;
-        }
-    } else if (const auto* b = std::get_if<proto::Block>(&m)) {
-        BlockView v{b, &pcm};
-        onBlock(s, v);
-    } else if (const auto* d = std::get_if<proto::TakeDone>(&m)) {
-        if (job_ && d->job == job_->record.job && !job_->rejected && !job_->done) {
-            if (d->blocks < 0 || d->blocks > job_->expectedSource + kOffsetMarginSeconds * kMaxRate) {
-                rejectJob(s, "take_done announces " + std::to_string(d->blocks) + " blocks");
-                return;
-            }
-            logLine("take_done: job %s, %lld blocks", d->job.c_str(), (long long)d->blocks);
-            job_->blocksPerVariation = d->blocks;
-            job_->doneSeen = true;
-            maybeFinish();
-        }
+        logLine("take_done: job %s, %lld blocks", d.job.c_str(), (long long)d.blocks);
+        job_->blocksPerVariation = d.blocks;
+        job_->doneSeen = true;
+        maybeFinish();
     }
-    // pong, jobs and anything else: lastHeard was updated, nothing more to do
 }
 
 void DaemonLink::submit(Session& s, const PromptRequest& p) {

@@ -34,6 +34,14 @@ namespace jb {
 
 class LoopCapture;
 class StyleList;
+namespace proto {
+struct Welcome;
+struct AuthOk;
+struct Error;
+struct Accepted;
+struct Progress;
+struct TakeDone;
+}  // namespace proto
 
 struct LinkRings {
     SpscRing<ToNet> toNet{64};        // audio → net
@@ -67,9 +75,17 @@ private:
     void run();
     void step(Session& s);
     void iterate(Session& s);
+    // Decodes one message and hands it to its handler below; before auth_ok only welcome, auth_ok and
+    // error reach one. [net-thread]
     void handle(Session& s, const std::vector<std::uint8_t>& header, const std::vector<std::uint8_t>& pcm);
-    void submit(Session& s, const PromptRequest& p);
+    void onWelcome(Session& s, const proto::Welcome& w);
+    void onAuthOk(Session& s, const proto::AuthOk& ok);
+    void onError(Session& s, const proto::Error& e);
+    void onAccepted(Session& s, const proto::Accepted& a);
+    void onProgress(const proto::Progress& p);
     void onBlock(Session& s, const struct BlockView& b);
+    void onTakeDone(Session& s, const proto::TakeDone& d);
+    void submit(Session& s, const PromptRequest& p);
     void rejectJob(Session& s, const std::string& why);
     void maybeFinish();
     void flushChunks();
@@ -91,6 +107,7 @@ private:
     std::thread thread_;
     std::atomic<bool> stop_{false};
 
+    // Held only to copy takes_/restorePending_ in or out: never across a wait, a spin or installJob().
     mutable std::mutex takesMutex_;           // main ↔ net only, never the audio thread
     std::vector<TakeRecord> takes_;
     bool restorePending_ = false;

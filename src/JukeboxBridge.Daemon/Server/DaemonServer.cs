@@ -1,3 +1,4 @@
+using JukeboxBridge.Errors;
 using JukeboxBridge.Audio;
 using JukeboxBridge.Audio.Resampling;
 using JukeboxBridge.Audio.Wav;
@@ -100,11 +101,10 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     private void Guarded(string what, Action action)
     {
         try { action(); }
-        catch (Exception e) { _log.LogError(e, "Internal error {ErrorId} in the daemon's {What}", NewErrorId(), what); }
+        catch (Exception e) { _log.LogError(e, "Internal error {ErrorId} in the daemon's {What}", ErrorId.New(), what); }
         finally { PublishCounts(); }
     }
 
-    private static string NewErrorId() => Convert.ToHexString(HmacAuth.NewNonce()[..4]).ToLowerInvariant();
 
     private static (IReadOnlyList<string>, IReadOnlyList<string>) Styles(ModelBundle b)
     {
@@ -188,13 +188,13 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         catch (ProtocolException e) { Send(identity, new Error(e.Code, e.Message, (msg as Submit)?.Request)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            string id = NewErrorId();
+            string id = ErrorId.New();
             _log.LogError(e, "I/O error {ErrorId} serving {Type} of client {Client}", id, msg.Type, session?.Client);
             Send(identity, new Error(ErrorCodes.Internal, $"the daemon could not use its job folder (error {id}, see its log)", (msg as Submit)?.Request));
         }
         catch (Exception e)
         {
-            string id = NewErrorId();
+            string id = ErrorId.New();
             _log.LogError(e, "Internal error {ErrorId} serving {Type} of client {Client}", id, msg.Type, session?.Client);
             Send(identity, new Error(ErrorCodes.Internal, $"internal error {id} (details in the daemon's log)", (msg as Submit)?.Request));
         }
@@ -401,7 +401,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             try { block = Block(job, stream.NextSeq); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or JukeboxBridge.Checkpoints.CheckpointFormatException)
             {
-                string id = NewErrorId();
+                string id = ErrorId.New();
                 _log.LogError(e, "Error {ErrorId}: block {Seq} of job {Job} cannot be read", id, stream.NextSeq, job.Id);
                 Send(stream.Identity, new Error(ErrorCodes.Internal, $"block {stream.NextSeq} of the job cannot be read (error {id}, see the daemon's log)", Job: job.Id));
                 stream.Credit = 0;                                           // the client's next credit or fetch retries
