@@ -115,8 +115,9 @@ public sealed class PriorTrainer : IDisposable, ISteppedTrainer
         _log($"starting from the weights in {path} (fresh optimiser)");
     }
 
-    public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default) =>
-        TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, progress, cancel);
+    /// <summary>Trains until the step count is reached or <paramref name="cancel"/> fires (then saves); <paramref name="onProgress"/> hears every step.</summary>
+    public void Run(Action<TrainingProgress>? onProgress = null, CancellationToken cancel = default) =>
+        TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, onProgress, cancel);
 
     void ISteppedTrainer.AddCheckpointMetrics(Dictionary<string, double> metrics) => metrics["heldout_bits"] = HeldoutBits(32);
 

@@ -27,7 +27,7 @@ internal interface ISteppedTrainer
 internal static class TrainingLoop
 {
     public static void Run(ISteppedTrainer trainer, LossLog lossLog, long steps, int saveEvery, string outDir,
-                           IProgress<TrainingProgress>? progress, CancellationToken cancel)
+                           Action<TrainingProgress>? onProgress, CancellationToken cancel)
     {
         lossLog.TruncateAfter(trainer.Step);
         var sw = Stopwatch.StartNew();
@@ -39,7 +39,7 @@ internal static class TrainingLoop
             if (checkpoint) trainer.AddCheckpointMetrics(metrics);
             lossLog.Append(trainer.Step, metrics);
             if (checkpoint) trainer.Save(lossLog);
-            progress?.Report(new TrainingProgress(trainer.Step, steps, metrics["loss"], metrics,
+            onProgress?.Invoke(new TrainingProgress(trainer.Step, steps, metrics["loss"], metrics,
                 sw.Elapsed.TotalSeconds / (trainer.Step - startStep), checkpoint ? outDir : null));
         }
         if (cancel.IsCancellationRequested && trainer.Step % saveEvery != 0) trainer.Save(lossLog);

@@ -103,8 +103,9 @@ public sealed class VqvaeTrainer : IDisposable, ISteppedTrainer
     }
 
     /// <summary>Runs until <see cref="VqvaeTrainingOptions.Steps"/> steps are done (or cancelled; then saves).</summary>
-    public void Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancel = default) =>
-        TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, progress, cancel);
+    /// <summary>Trains until the step count is reached or <paramref name="cancel"/> fires (then saves); <paramref name="onProgress"/> hears every step.</summary>
+    public void Run(Action<TrainingProgress>? onProgress = null, CancellationToken cancel = default) =>
+        TrainingLoop.Run(this, new LossLog(_o.OutDir, LogColumns), _o.Steps, _o.SaveEvery, _o.OutDir, onProgress, cancel);
 
     void ISteppedTrainer.AddCheckpointMetrics(Dictionary<string, double> metrics) { }
 

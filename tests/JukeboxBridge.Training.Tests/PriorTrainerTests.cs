@@ -44,7 +44,7 @@ public class PriorTrainerTests
         {
             heldoutBefore = t.HeldoutBits(8);
             Assert.InRange(heldoutBefore, 6.5, 9.5);                                        // ~8 bits: 256 codes, untrained
-            t.Run(new OnProgress(p => losses.Add(p.Metrics["bits_per_token"])));
+            t.Run(p => losses.Add(p.Metrics["bits_per_token"]));
             Assert.True(t.HeldoutBits(8) < heldoutBefore - 0.5, $"held-out bits {t.HeldoutBits(8):F2} vs {heldoutBefore:F2} before training");
         }
         Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average() - 0.5, $"training bits {losses.Take(5).Average():F2} -> {losses.TakeLast(5).Average():F2}");
@@ -114,9 +114,4 @@ public class PriorTrainerTests
         using var fresh = new PriorTrainer(Options(data, vqvae, ids, Path.Combine(dir.Path, "fresh"), 5, LabelledTop()));
         Assert.True(fresh.HeldoutBits(8) > started.HeldoutBits(8) + 0.3, $"untrained {fresh.HeldoutBits(8):F2} vs initialised {started.HeldoutBits(8):F2}");
     }
-}
-
-internal sealed class OnProgress(Action<TrainingProgress> f) : IProgress<TrainingProgress>
-{
-    public void Report(TrainingProgress value) => f(value);
 }

@@ -64,7 +64,7 @@ public class VqvaeTrainerTests
         string outDir = Path.Combine(dir.Path, "run");
         var reports = new List<TrainingProgress>();
         using (var t = new VqvaeTrainer(Options(data, outDir, 24) with { SaveEvery = 12 }))
-            t.Run(new Progress(reports.Add));
+            t.Run(reports.Add);
         Assert.Equal(24, reports.Count);
         Assert.Equal(2, reports.Count(r => r.Saved != null));
         double first = reports.Take(4).Average(r => r.Loss), last = reports.TakeLast(4).Average(r => r.Loss);
@@ -86,10 +86,5 @@ public class VqvaeTrainerTests
         var e = Assert.Throws<UserInputException>(() => new VqvaeTrainer(Options(dir.File("empty"), dir.File("out"), 2)));
         Assert.Contains("no usable audio", e.Message);
         Assert.Throws<DirectoryNotFoundException>(() => new VqvaeTrainer(Options(dir.File("missing"), dir.File("out"), 2)));
-    }
-
-    private sealed class Progress(Action<TrainingProgress> f) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => f(value);
     }
 }

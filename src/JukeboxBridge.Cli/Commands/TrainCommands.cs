@@ -63,14 +63,14 @@ public static class TrainCommands
     }
 
     /// <summary>Runs a trainer with a progress bar; Ctrl+C stops after the current step and saves.</summary>
-    private static void RunTraining(CliContext ctx, ProgressBar bar, Action<IProgress<TrainingProgress>, CancellationToken> run, Func<TrainingProgress, string> status)
+    private static void RunTraining(CliContext ctx, ProgressBar bar, Action<Action<TrainingProgress>, CancellationToken> run, Func<TrainingProgress, string> status)
     {
         using var stop = new StopSignal(bar);
-        run(new JukeboxBridge.Sampling.CallbackProgress<TrainingProgress>(p =>
+        run(p =>
         {
             bar.Update(p.Step, p.TotalSteps, status(p), p.SecondsPerStep);
             if (p.Saved != null) bar.Message($"step {p.Step}: {status(p)}; saved {p.Saved}");
-        }), stop.Token);
+        }, stop.Token);
     }
 
     /// <summary>
