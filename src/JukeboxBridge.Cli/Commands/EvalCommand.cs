@@ -45,21 +45,7 @@ public static class EvalCommand
             }
             using var bundle = ModelBundle.Load(spec);
             var sw = Stopwatch.StartNew();
-            if (r.GetValue(vqvaeOnly))
-            {
-                var (sc, mr, kp) = ModelEvaluator.RunVqvae(bundle, new EvalOptions { DataDir = dir }, ctx.Err.WriteLine);
-                if (r.GetValue(json))
-                    ctx.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(Enumerable.Range(0, sc.Length)
-                        .SelectMany(l => new[] { ($"vqvae_spectral_convergence_l{l}", sc[l]), ($"vqvae_mrstft_l{l}", mr[l]), ($"vqvae_key_preserved_l{l}", kp[l]) })
-                        .ToDictionary(kv => kv.Item1, kv => kv.Item2)));
-                else
-                {
-                    ctx.Out.WriteLine($"VQ-VAE spectral convergence  {string.Join("  ", sc.Select((v, l) => $"l{l} {v:F3}"))}");
-                    ctx.Out.WriteLine($"VQ-VAE multi-res STFT        {string.Join("  ", mr.Select((v, l) => $"l{l} {v:F3}"))}");
-                    ctx.Out.WriteLine($"VQ-VAE key preserved         {string.Join("  ", kp.Select((v, l) => $"l{l} {v:P0}"))}");
-                }
-                return 0;
-            }
+            if (r.GetValue(vqvaeOnly)) return PrintVqvae(ctx, bundle, dir, r.GetValue(json));
             if (r.GetValue(upsamplerOnly))
             {
                 var temps = JobOptions.Doubles(r.GetValue(temperature), "--temperature");
@@ -78,22 +64,45 @@ public static class EvalCommand
             }, bar.Message, new CallbackProgress<JobProgress>(bar.Update));
             ctx.Err.WriteLine($"evaluated in {sw.Elapsed.TotalMinutes:F1} min");
             if (r.GetValue(json)) { ctx.Out.WriteLine(report.ToJson()); return 0; }
-            ctx.Out.WriteLine($"model: {report.Model}");
-            ctx.Out.WriteLine($"VQ-VAE spectral convergence  l0 {report.VqvaeSpectralConvergenceL0:F3}  l1 {report.VqvaeSpectralConvergenceL1:F3}  l2 {report.VqvaeSpectralConvergenceL2:F3}");
-            ctx.Out.WriteLine($"VQ-VAE multi-res STFT        l0 {report.VqvaeMrstftL0:F3}  l1 {report.VqvaeMrstftL1:F3}  l2 {report.VqvaeMrstftL2:F3}");
-            ctx.Out.WriteLine($"VQ-VAE key preserved         l0 {report.VqvaeKeyPreservedL0:P0}  l1 {report.VqvaeKeyPreservedL1:P0}  l2 {report.VqvaeKeyPreservedL2:P0}");
-            ctx.Out.WriteLine($"prior bits per code          l0 {report.PriorBitsPerTokenL0:F2}  l1 {report.PriorBitsPerTokenL1:F2}  l2 {report.PriorBitsPerTokenL2:F2}  (uniform {report.UniformBits:F0}; top gain {report.PriorBitsGainTop:F2})");
-            ctx.Out.WriteLine($"key agreement                {report.KeyAgreement:P0} (chance {report.KeyChance:P1}; key estimator right on {report.PromptKeyAccuracy:P0} of prompts; top level alone {report.KeyAgreementTopLevel:P0})");
-            ctx.Out.WriteLine($"tempo agreement              {report.TempoAgreement:P0} (chance {report.TempoChance:P0})");
-            ctx.Out.WriteLine($"upsamplers, true upper codes spectral convergence {report.UpsampleScTrueTop:F3} from the top, {report.UpsampleScTrueL1:F3} from level 1 (level-2 reconstruction {report.VqvaeSpectralConvergenceL2:F3})");
-            ctx.Out.WriteLine($"upsampler bits l0 / l1         true {report.UpsamplerTrueBitsL0:F2} / {report.UpsamplerTrueBitsL1:F2}, own samples {report.UpsamplerSampledBitsL0:F2} / {report.UpsamplerSampledBitsL1:F2}, other piece's upper codes +{report.UpsamplerConditioningGainBitsL0:F2} / +{report.UpsamplerConditioningGainBitsL1:F2}");
-            ctx.Out.WriteLine($"style classifier             held-out genre {report.ClassifierGenreAccuracy:P0}, artist {report.ClassifierArtistAccuracy:P0}");
-            ctx.Out.WriteLine($"continuation style           genre {report.ContinuationGenreAccuracy:P0} (chance {report.GenreChance:P0}), artist {report.ContinuationArtistAccuracy:P0} (chance {report.ArtistChance:P0})");
-            ctx.Out.WriteLine($"in-domain FAD                continuations {report.FadContinuation:F2}, VQ-VAE reconstructions {report.FadReconstruction:F2} ({report.FadEmbeddingSize}-d embeddings, {report.FadReferenceClips} reference and {report.FadClips} clips of {report.FadClipSeconds:G} s)");
-            ctx.Out.WriteLine($"style moves tempo / timbre   {report.StyleTempoDirection:P0} / {report.StyleTimbreDirection:P0} of prompts the labelled way");
+            PrintReport(ctx, report);
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>--vqvae-only: the VQ-VAE's reconstruction from each level.</summary>
+    private static int PrintVqvae(CliContext ctx, ModelBundle bundle, string dir, bool json)
+    {
+        var (sc, mr, kp) = ModelEvaluator.RunVqvae(bundle, new EvalOptions { DataDir = dir }, ctx.Err.WriteLine);
+        if (json)
+            ctx.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(Enumerable.Range(0, sc.Length)
+                .SelectMany(l => new[] { ($"vqvae_spectral_convergence_l{l}", sc[l]), ($"vqvae_mrstft_l{l}", mr[l]), ($"vqvae_key_preserved_l{l}", kp[l]) })
+                .ToDictionary(kv => kv.Item1, kv => kv.Item2)));
+        else
+        {
+            ctx.Out.WriteLine($"VQ-VAE spectral convergence  {string.Join("  ", sc.Select((v, l) => $"l{l} {v:F3}"))}");
+            ctx.Out.WriteLine($"VQ-VAE multi-res STFT        {string.Join("  ", mr.Select((v, l) => $"l{l} {v:F3}"))}");
+            ctx.Out.WriteLine($"VQ-VAE key preserved         {string.Join("  ", kp.Select((v, l) => $"l{l} {v:P0}"))}");
+        }
+        return 0;
+    }
+
+    /// <summary>The full report as the table a person reads.</summary>
+    private static void PrintReport(CliContext ctx, EvalReport report)
+    {
+        ctx.Out.WriteLine($"model: {report.Model}");
+        ctx.Out.WriteLine($"VQ-VAE spectral convergence  l0 {report.VqvaeSpectralConvergenceL0:F3}  l1 {report.VqvaeSpectralConvergenceL1:F3}  l2 {report.VqvaeSpectralConvergenceL2:F3}");
+        ctx.Out.WriteLine($"VQ-VAE multi-res STFT        l0 {report.VqvaeMrstftL0:F3}  l1 {report.VqvaeMrstftL1:F3}  l2 {report.VqvaeMrstftL2:F3}");
+        ctx.Out.WriteLine($"VQ-VAE key preserved         l0 {report.VqvaeKeyPreservedL0:P0}  l1 {report.VqvaeKeyPreservedL1:P0}  l2 {report.VqvaeKeyPreservedL2:P0}");
+        ctx.Out.WriteLine($"prior bits per code          l0 {report.PriorBitsPerTokenL0:F2}  l1 {report.PriorBitsPerTokenL1:F2}  l2 {report.PriorBitsPerTokenL2:F2}  (uniform {report.UniformBits:F0}; top gain {report.PriorBitsGainTop:F2})");
+        ctx.Out.WriteLine($"key agreement                {report.KeyAgreement:P0} (chance {report.KeyChance:P1}; key estimator right on {report.PromptKeyAccuracy:P0} of prompts; top level alone {report.KeyAgreementTopLevel:P0})");
+        ctx.Out.WriteLine($"tempo agreement              {report.TempoAgreement:P0} (chance {report.TempoChance:P0})");
+        ctx.Out.WriteLine($"upsamplers, true upper codes spectral convergence {report.UpsampleScTrueTop:F3} from the top, {report.UpsampleScTrueL1:F3} from level 1 (level-2 reconstruction {report.VqvaeSpectralConvergenceL2:F3})");
+        ctx.Out.WriteLine($"upsampler bits l0 / l1         true {report.UpsamplerTrueBitsL0:F2} / {report.UpsamplerTrueBitsL1:F2}, own samples {report.UpsamplerSampledBitsL0:F2} / {report.UpsamplerSampledBitsL1:F2}, other piece's upper codes +{report.UpsamplerConditioningGainBitsL0:F2} / +{report.UpsamplerConditioningGainBitsL1:F2}");
+        ctx.Out.WriteLine($"style classifier             held-out genre {report.ClassifierGenreAccuracy:P0}, artist {report.ClassifierArtistAccuracy:P0}");
+        ctx.Out.WriteLine($"continuation style           genre {report.ContinuationGenreAccuracy:P0} (chance {report.GenreChance:P0}), artist {report.ContinuationArtistAccuracy:P0} (chance {report.ArtistChance:P0})");
+        ctx.Out.WriteLine($"in-domain FAD                continuations {report.FadContinuation:F2}, VQ-VAE reconstructions {report.FadReconstruction:F2} ({report.FadEmbeddingSize}-d embeddings, {report.FadReferenceClips} reference and {report.FadClips} clips of {report.FadClipSeconds:G} s)");
+        ctx.Out.WriteLine($"style moves tempo / timbre   {report.StyleTempoDirection:P0} / {report.StyleTimbreDirection:P0} of prompts the labelled way");
     }
 
     /// <summary>The classifier given, else the shipped one, else one trained once (about 5 minutes) on synthetic pieces of seed 2 into the cache.</summary>
