@@ -341,51 +341,9 @@ void DaemonLink::iterate(Session& s) {
 }
 
 void DaemonLink::step(Session& s) {
-    // Messages from the audio thread.
-    ToNet cmd;
-    while (rings_.toNet.pop(cmd)) {
-        if (cmd.kind == ToNet::Kind::RetireTake) {
-            delete cmd.take;
-        } else {
-            // Copy the sealed prompt out, interleaved, then give the capture buffer back at once.
-            const std::int64_t n = std::min<std::int64_t>(cmd.prompt.frames, capture_.frames());
-            promptPcm_.resize(static_cast<std::size_t>(2 * n) * sizeof(float));
-            auto* f = reinterpret_cast<float*>(promptPcm_.data());
-            for (std::int64_t i = 0; i < n; ++i) {
-                f[2 * i] = capture_.channel(0)[i];
-                f[2 * i + 1] = capture_.channel(1)[i];
-            }
-            prompt_ = cmd.prompt;
-            prompt_.frames = n;
-            havePrompt_ = true;
-            ToAudio release;
-            release.kind = ToAudio::Kind::ReleasePrompt;
-            release.captureSerial = cmd.prompt.captureSerial;
-            while (!rings_.toAudio.push(release) && !stop_) sleepMs(1);
-        }
-    }
-    if (havePrompt_ && s.authed && s.pendingRequest < 0) {
-        submit(s, prompt_);
-        havePrompt_ = false;
-    }
-    if (s.authed) {
-        // Copy the take to fetch again under the lock; build and install its job outside it (installJob may
-        // wait for room in the ring, and the main thread's takes()/restore() must never wait behind that).
-        std::optional<TakeRecord> restore;
-        {
-            std::lock_guard<std::mutex> lock(takesMutex_);
-            if (restorePending_ && !takes_.empty()) {
-                restorePending_ = false;
-                restore = takes_.back();
-            }
-        }
-        if (restore) {
-            auto job = std::make_unique<Job>();
-            job->record = std::move(*restore);
-            installJob(std::move(job));
-            fetchActive(s);
-        }
-    }
+    takeFromAudio();
+    submitPrompt(s);
+    restoreTake(s);
     flushChunks();
     grantCredit(s);
 
@@ -393,49 +351,97 @@ void DaemonLink::step(Session& s) {
         sleepMs(5);
         return;
     }
-    if (s.monitor != nullptr) {
-        zmq_msg_t ev;
-        zmq_msg_init(&ev);
-        bool disconnected = false;
-        while (zmq_msg_recv(&ev, s.monitor, ZMQ_DONTWAIT) >= 0) {
-            if (zmq_msg_size(&ev) == 6) {   // the event frame (the address frame follows)
-                std::uint16_t id;
-                std::memcpy(&id, zmq_msg_data(&ev), 2);
-                if (id == ZMQ_EVENT_DISCONNECTED) disconnected = true;
-            }
-            zmq_msg_close(&ev);
-            zmq_msg_init(&ev);
-        }
-        zmq_msg_close(&ev);
-        if (disconnected && s.welcomed) {
-            drop(s, Problem::None, "the connection dropped (the daemon closed it, or sent a message over the " +
-                                       std::to_string(proto::kMaxDaemonMessageBytes >> 20) + " MiB limit)");
-            return;
+    if (checkMonitor(s)) return;
+    receiveMessages(s);
+}
+
+void DaemonLink::takeFromAudio() {
+    // Messages from the audio thread.
+    ToNet cmd;
+    while (rings_.toNet.pop(cmd)) {
+        if (cmd.kind == ToNet::Kind::RetireTake) {
+            delete cmd.take;
+        } else {
+            intakePrompt(cmd);
         }
     }
+}
+
+void DaemonLink::intakePrompt(const ToNet& cmd) {
+    // Copy the sealed prompt out, interleaved, then give the capture buffer back at once.
+    const std::int64_t n = std::min<std::int64_t>(cmd.prompt.frames, capture_.frames());
+    promptPcm_.resize(static_cast<std::size_t>(2 * n) * sizeof(float));
+    auto* f = reinterpret_cast<float*>(promptPcm_.data());
+    for (std::int64_t i = 0; i < n; ++i) {
+        f[2 * i] = capture_.channel(0)[i];
+        f[2 * i + 1] = capture_.channel(1)[i];
+    }
+    prompt_ = cmd.prompt;
+    prompt_.frames = n;
+    havePrompt_ = true;
+    ToAudio release;
+    release.kind = ToAudio::Kind::ReleasePrompt;
+    release.captureSerial = cmd.prompt.captureSerial;
+    while (!rings_.toAudio.push(release) && !stop_) sleepMs(1);
+}
+
+void DaemonLink::submitPrompt(Session& s) {
+    if (havePrompt_ && s.authed && s.pendingRequest < 0) {
+        submit(s, prompt_);
+        havePrompt_ = false;
+    }
+}
+
+void DaemonLink::restoreTake(Session& s) {
+    if (!s.authed) return;
+    // Copy the take to fetch again under the lock; build and install its job outside it (installJob may
+    // wait for room in the ring, and the main thread's takes()/restore() must never wait behind that).
+    std::optional<TakeRecord> restore;
+    {
+        std::lock_guard<std::mutex> lock(takesMutex_);
+        if (restorePending_ && !takes_.empty()) {
+            restorePending_ = false;
+            restore = takes_.back();
+        }
+    }
+    if (restore) {
+        auto job = std::make_unique<Job>();
+        job->record = std::move(*restore);
+        installJob(std::move(job));
+        fetchActive(s);
+    }
+}
+
+bool DaemonLink::checkMonitor(Session& s) {
+    if (s.monitor == nullptr) return false;
+    zmq_msg_t ev;
+    zmq_msg_init(&ev);
+    bool disconnected = false;
+    while (zmq_msg_recv(&ev, s.monitor, ZMQ_DONTWAIT) >= 0) {
+        if (zmq_msg_size(&ev) == 6) {   // the event frame (the address frame follows)
+            std::uint16_t id;
+            std::memcpy(&id, zmq_msg_data(&ev), 2);
+            if (id == ZMQ_EVENT_DISCONNECTED) disconnected = true;
+        }
+        zmq_msg_close(&ev);
+        zmq_msg_init(&ev);
+    }
+    zmq_msg_close(&ev);
+    if (disconnected && s.welcomed) {
+        drop(s, Problem::None, "the connection dropped (the daemon closed it, or sent a message over the " +
+                                   std::to_string(proto::kMaxDaemonMessageBytes >> 20) + " MiB limit)");
+        return true;
+    }
+    return false;
+}
+
+void DaemonLink::receiveMessages(Session& s) {
     zmq_pollitem_t item{s.sock, 0, ZMQ_POLLIN, 0};
     const int timeoutMs = backlog_.empty() ? 5 : 1;
     if (zmq_poll(&item, 1, timeoutMs) <= 0) return;
     for (int k = 0; k < 64 && !stop_; ++k) {
         std::vector<std::uint8_t> header, pcm;
-        zmq_msg_t msg;
-        zmq_msg_init(&msg);
-        if (zmq_msg_recv(&msg, s.sock, ZMQ_DONTWAIT) < 0) { zmq_msg_close(&msg); break; }
-        const auto* d = static_cast<const std::uint8_t*>(zmq_msg_data(&msg));
-        header.assign(d, d + zmq_msg_size(&msg));
-        bool more = zmq_msg_more(&msg);
-        zmq_msg_close(&msg);
-        int parts = 1;
-        while (more) {
-            zmq_msg_init(&msg);
-            if (zmq_msg_recv(&msg, s.sock, 0) < 0) { zmq_msg_close(&msg); break; }
-            if (parts++ == 1) {
-                d = static_cast<const std::uint8_t*>(zmq_msg_data(&msg));
-                pcm.assign(d, d + zmq_msg_size(&msg));
-            }
-            more = zmq_msg_more(&msg);
-            zmq_msg_close(&msg);
-        }
+        if (!readMessage(s, header, pcm)) break;
         s.lastHeard = Clock::now();
         try {
             handle(s, header, pcm);
@@ -446,6 +452,29 @@ void DaemonLink::step(Session& s) {
         }
         if (s.sock == nullptr) break;
     }
+}
+
+bool DaemonLink::readMessage(Session& s, std::vector<std::uint8_t>& header, std::vector<std::uint8_t>& pcm) {
+    // The header is the first frame, the PCM the second; any further frames are read and dropped.
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    if (zmq_msg_recv(&msg, s.sock, ZMQ_DONTWAIT) < 0) { zmq_msg_close(&msg); return false; }
+    const auto* d = static_cast<const std::uint8_t*>(zmq_msg_data(&msg));
+    header.assign(d, d + zmq_msg_size(&msg));
+    bool more = zmq_msg_more(&msg);
+    zmq_msg_close(&msg);
+    int parts = 1;
+    while (more) {
+        zmq_msg_init(&msg);
+        if (zmq_msg_recv(&msg, s.sock, 0) < 0) { zmq_msg_close(&msg); break; }
+        if (parts++ == 1) {
+            d = static_cast<const std::uint8_t*>(zmq_msg_data(&msg));
+            pcm.assign(d, d + zmq_msg_size(&msg));
+        }
+        more = zmq_msg_more(&msg);
+        zmq_msg_close(&msg);
+    }
+    return true;
 }
 
 void DaemonLink::handle(Session& s, const std::vector<std::uint8_t>& header, const std::vector<std::uint8_t>& pcm) {

@@ -74,6 +74,20 @@ private:
     struct Session;
     void run();
     void step(Session& s);
+    // Retires the takes the audio thread gave back and takes in the prompts it sealed. [net-thread]
+    void takeFromAudio();
+    // Copies a sealed prompt out of the capture buffer and hands the buffer back at once. [net-thread]
+    void intakePrompt(const ToNet& cmd);
+    // Submits the sealed prompt once authenticated and no submit is waiting for its answer. [net-thread]
+    void submitPrompt(Session& s);
+    // Once authenticated, fetches a restored take again (takesMutex_ held only to copy it). [net-thread]
+    void restoreTake(Session& s);
+    // Drains the socket monitor; true when a disconnect dropped the session. [net-thread]
+    bool checkMonitor(Session& s);
+    // Polls the socket and hands up to 64 messages to handle(), catching what it throws. [net-thread]
+    void receiveMessages(Session& s);
+    // Reads one multipart message (header, then PCM); false when none is waiting. [net-thread]
+    static bool readMessage(Session& s, std::vector<std::uint8_t>& header, std::vector<std::uint8_t>& pcm);
     void iterate(Session& s);
     // Decodes one message and hands it to its handler below; before auth_ok only welcome, auth_ok and
     // error reach one. [net-thread]
