@@ -62,7 +62,7 @@ public class JobLifecycleTests
         c.Send(new Submit(3, "sample", new SubmitSettings { Seconds = 20 }));
         string waiting = c.Expect<Accepted>().Job;
         c.Send(new Submit(31, "sample", new SubmitSettings { Seconds = 20 }));
-        c.Expect<Accepted>();
+        string alsoWaiting = c.Expect<Accepted>().Job;
         c.Send(new Submit(4, "sample", new SubmitSettings { Seconds = 20 }));
         Assert.Equal(ErrorCodes.QueueFull, Assert.Throws<ProtocolException>(() => c.Expect<Accepted>()).Code);
         c.Send(new Cancel(waiting));
@@ -73,6 +73,8 @@ public class JobLifecycleTests
         Assert.Equal(ErrorCodes.Cancelled, JobError(c, third).Code);
         c.Send(new Cancel(running));
         Assert.Equal(ErrorCodes.Cancelled, JobError(c, running).Code);
+        c.Send(new Cancel(alsoWaiting));                                     // else the resume below waits behind its 20 s
+        Assert.Equal(ErrorCodes.Cancelled, JobError(c, alsoWaiting).Code);
 
         // Resume: a fresh cancellation token, and the job finishes.
         c.Send(new Submit(5, "resume", new SubmitSettings(), Job: job));
