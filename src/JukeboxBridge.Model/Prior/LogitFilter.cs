@@ -1,4 +1,3 @@
-using JukeboxBridge.Errors;
 using static TorchSharp.torch;
 
 namespace JukeboxBridge.Model.Prior;
@@ -13,7 +12,7 @@ public static class LogitFilter
     public static Tensor Apply(Tensor logits, int topK = 0, double topP = 0)
     {
         if (topK < 0 || topP < 0 || topP > 1) throw new ArgumentOutOfRangeException(nameof(topK), "top_k must be >= 0 and top_p in [0, 1]");
-        if (topK > 0 && topP > 0) throw new UserInputException("--top-k", "set top_k or top_p, not both (as the reference)");
+        if (topK > 0 && topP > 0) throw new ArgumentException("set top_k or top_p, not both (as the reference; JobSettings refuses it first)");
         if (topK == 0 && topP == 0) return logits.alias();                         // nothing to filter: no copy per token
         using var scope = NewDisposeScope();
         var x = logits.clone();
