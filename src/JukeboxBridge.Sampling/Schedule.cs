@@ -19,12 +19,13 @@ public enum ScheduleKind
 public static class Schedule
 {
     /// <summary>
-    /// Every level's window plan, made from the codes present now. Planning up front gives the plans the reference
+    /// Every level's window plan, made from the codes present now; levels outside [lowest, highest] get none (kept as
+    /// they are). Planning up front gives the plans the reference
     /// makes level after level: a level's codes do not change while the levels above it run.
     /// </summary>
     public static List<(long Start, long? SampleTokens)>[] PlanAll(IReadOnlyList<SimplePrior> priors, Tensor[] zs, long totalSamples,
-                                                                    Func<int, LevelSettings> settings, int highestLevel = int.MaxValue) =>
-        priors.Select((p, l) => l > highestLevel ? new List<(long, long?)>()
+                                                                    Func<int, LevelSettings> settings, int highestLevel = int.MaxValue, int lowestLevel = 0) =>
+        priors.Select((p, l) => l > highestLevel || l < lowestLevel ? new List<(long, long?)>()
             : LevelSampling.Plan(p.Options, totalSamples / p.Options.RawToTokens, zs[l].shape[1], settings(l).HopFraction, settings(l).ReferencePartialWindow)).ToArray();
 
     /// <summary>Plans every level (see <see cref="PlanAll"/>) and runs all windows.</summary>

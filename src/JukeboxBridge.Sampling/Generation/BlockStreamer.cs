@@ -4,7 +4,8 @@ using JukeboxBridge.Sampling.Jobs;
 namespace JukeboxBridge.Sampling.Generation;
 
 /// <summary>
-/// Streams the new audio of a job (the caller has the prompt) as level-0 blocks become decodable: each block is
+/// Streams the new audio of a job (the caller has the prompt) as blocks of its output level (0, or the top level for
+/// a preview) become decodable: each block is
 /// decoded once its codes and the decoder's look-ahead exist, written to the job folder (when there is one) before it
 /// is reported to the sink, and kept for the takes. A resumed job goes on after the blocks its folder holds.
 /// </summary>
@@ -18,29 +19,31 @@ internal sealed class BlockStreamer
     private readonly BlockDecoder _decoder;
     private readonly List<DecodedBlock> _streamed = new();
 
-    public BlockStreamer(ModelBundle bundle, JobState state, double blockSeconds, TakeStore? store, ModelResidency residency, IProgress<DecodedBlock>? sink)
+    public BlockStreamer(ModelBundle bundle, JobState state, int level, double blockSeconds, TakeStore? store, ModelResidency residency, IProgress<DecodedBlock>? sink)
     {
-        _bundle = bundle; _state = state; _store = store; _residency = residency; _sink = sink;
+        _bundle = bundle; _state = state; _store = store; _residency = residency; _sink = sink; Level = level;
         StartSeq = store?.CountBlocks() ?? 0;
-        PromptFrames = state.PromptSamples / bundle.Vqvae.HopLengths[0];
-        _decoder = new BlockDecoder(bundle.Vqvae, blockSeconds, 0, PromptFrames, StartSeq);
+        PromptFrames = state.PromptSamples / bundle.Vqvae.HopLengths[level];
+        _decoder = new BlockDecoder(bundle.Vqvae, blockSeconds, level, PromptFrames, StartSeq);
     }
 
+    /// <summary>The level the audio is decoded from.</summary>
+    public int Level { get; }
     /// <summary>Blocks earlier runs of the job delivered.</summary>
     public int StartSeq { get; }
-    /// <summary>Level-0 codes of the prompt (blocks start after them).</summary>
+    /// <summary>Codes of the prompt at the output level (blocks start after them).</summary>
     public long PromptFrames { get; }
     /// <summary>The blocks this run decoded, in order.</summary>
     public IReadOnlyList<DecodedBlock> Streamed => _streamed;
 
-    /// <summary>Decodes what can be decoded now; after level 0's last window, everything left.</summary>
+    /// <summary>Decodes what can be decoded now; after the output level's last window, everything left.</summary>
     public void Emit()
     {
-        bool final = _state.WindowsDone[0] >= _state.Plans[0].Count;
+        bool final = _state.WindowsDone[Level] >= _state.Plans[Level].Count;
         long needed = PromptFrames + _decoder.BlockFrames * (_streamed.Count + StartSeq + 1) + _decoder.LookaheadFrames;
-        if (!final && _state.Codes[0].shape[1] < needed) return;
+        if (!final && _state.Codes[Level].shape[1] < needed) return;
         _residency.Use(_bundle.Vqvae);
-        foreach (var b in _decoder.Push(_state.Codes[0], final))
+        foreach (var b in _decoder.Push(_state.Codes[Level], final))
         {
             _store?.WriteBlock(b);
             _streamed.Add(b);
@@ -48,11 +51,11 @@ internal sealed class BlockStreamer
         }
     }
 
-    /// <summary>The prompt decoded from its level-0 codes (null when the job has none).</summary>
+    /// <summary>The prompt decoded from its codes at the output level (null when the job has none).</summary>
     public float[][]? DecodePrompt()
     {
         if (PromptFrames == 0) return null;
         _residency.Use(_bundle.Vqvae);
-        return _decoder.DecodeRange(_state.Codes[0], 0, PromptFrames);
+        return _decoder.DecodeRange(_state.Codes[Level], 0, PromptFrames);
     }
 }

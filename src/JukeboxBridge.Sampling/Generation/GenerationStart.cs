@@ -33,7 +33,7 @@ public static class GenerationVerbs
     {
         var vq = bundle.Vqvae;
         int levels = bundle.Priors.Length;
-        var zs = StartingCodes(bundle, codes, s.Variations, Enumerable.Range(0, levels), null);
+        var zs = StartingCodes(bundle, codes, s.Variations, Enumerable.Range(0, levels), null, null);
         long promptSamples = zs[0].shape[1] * vq.HopLengths[0];
         for (int l = 1; l < levels; l++)
             if (zs[l].shape[1] * vq.HopLengths[l] != promptSamples)
@@ -53,7 +53,8 @@ public static class GenerationVerbs
 
     /// <summary>
     /// Re-sample the levels from <see cref="JobSettings.FromLevel"/> down under the saved codes above them, keeping the
-    /// first <see cref="JobSettings.KeepSeconds"/> at every level.
+    /// first <see cref="JobSettings.KeepSeconds"/> at every level; of every row, or of the one <see cref="JobSettings.Variation"/>
+    /// (a preview's keeper), shared by the job's variations.
     /// </summary>
     public static GenerationStart Upsample(ModelBundle bundle, JobSettings s, CodesFile codes)
     {
@@ -62,7 +63,7 @@ public static class GenerationVerbs
         int highest = s.FromLevel ?? levels - 2;
         if (highest >= levels - 1) throw new UserInputException("--from-level", $"upsample re-samples levels below the top one: --from-level 0 to {levels - 2}");
         long keep = WholeSamples(bundle, s.KeepSeconds);
-        var zs = StartingCodes(bundle, codes, s.Variations, Enumerable.Range(highest + 1, levels - highest - 1), (Enumerable.Range(0, highest + 1), keep));
+        var zs = StartingCodes(bundle, codes, s.Variations, Enumerable.Range(highest + 1, levels - highest - 1), (Enumerable.Range(0, highest + 1), keep), s.Variation);
         long total = zs[highest + 1].shape[1] * vq.HopLengths[highest + 1];
         int rate = vq.Options.SampleRate;
         if (keep > total) throw new UserInputException("--keep-seconds", $"--keep-seconds {s.KeepSeconds} is longer than the codes ({total / (double)rate:F2} s)");
@@ -93,28 +94,34 @@ public static class GenerationVerbs
 
     /// <summary>
     /// Codes to start from: <paramref name="whole"/> levels as saved; the <paramref name="cut"/> levels cut to their
-    /// first Samples (empty when 0). A file with one row serves every variation; otherwise it must have one per variation.
+    /// first Samples (empty when 0). A file with one row serves every variation; otherwise it must have one per variation,
+    /// unless <paramref name="row"/> picks one of its rows for all of them.
     /// </summary>
-    private static Tensor[] StartingCodes(ModelBundle bundle, CodesFile codes, int n, IEnumerable<int> whole, (IEnumerable<int> Levels, long Samples)? cut)
+    private static Tensor[] StartingCodes(ModelBundle bundle, CodesFile codes, int n, IEnumerable<int> whole, (IEnumerable<int> Levels, long Samples)? cut, int? row)
     {
         var vq = bundle.Vqvae;
         if (codes.HopLengths.Length > 0 && !codes.HopLengths.SequenceEqual(vq.HopLengths))
             throw new UserInputException("codes", $"the codes were made with hops {string.Join("/", codes.HopLengths)}; this model's are {string.Join("/", vq.HopLengths)}");
         var zs = new Tensor[bundle.Priors.Length];
-        foreach (int l in whole) zs[l] = Rows(vq, codes, l, n);
+        foreach (int l in whole) zs[l] = Rows(vq, codes, l, n, row);
         if (cut is var (levels, samples))
             foreach (int l in levels)
             {
                 long keep = samples / vq.HopLengths[l];
-                zs[l] = keep == 0 ? zeros(new long[] { n, 0 }, ScalarType.Int64) : Rows(vq, codes, l, n).narrow(1, 0, keep).contiguous();
+                zs[l] = keep == 0 ? zeros(new long[] { n, 0 }, ScalarType.Int64) : Rows(vq, codes, l, n, row).narrow(1, 0, keep).contiguous();
                 if (zs[l].shape[1] < keep) throw new UserInputException("codes", $"level-{l} codes are shorter than the kept seconds");
             }
         return zs;
     }
 
-    private static Tensor Rows(Model.Vqvae.VQVAE vq, CodesFile codes, int l, int n)
+    private static Tensor Rows(Model.Vqvae.VQVAE vq, CodesFile codes, int l, int n, int? row)
     {
         if (!codes.Levels.TryGetValue(l, out var z)) throw new UserInputException("codes", $"the codes file has no level-{l} codes");
+        if (row is int k)
+        {
+            if (k >= z.shape[0]) throw new UserInputException("variation", $"variation {k + 1} does not exist: the codes have {z.shape[0]} variation(s)");
+            z = z.narrow(0, k, 1);
+        }
         if (z.shape[0] != 1 && z.shape[0] != n) throw new UserInputException("--variations", $"the codes file has {z.shape[0]} rows at level {l}; use --variations {z.shape[0]} or a file with one row");
         long bad = z.lt(0).logical_or(z.ge(vq.Options.LBins)).sum().item<long>();
         if (bad > 0) throw new UserInputException("codes", $"level-{l} codes outside 0..{vq.Options.LBins - 1}");

@@ -16,6 +16,19 @@ public enum JobMode
     Upsample,
 }
 
+/// <summary>How far down a job samples.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<JobQuality>))]
+public enum JobQuality
+{
+    /// <summary>Every level down to the bottom one; the audio is decoded from level 0.</summary>
+    Full,
+    /// <summary>
+    /// The top level only, decoded by the VQ-VAE's top-level decoder: a fraction of the time (level 0 alone has 16 × the
+    /// top level's tokens), coarse audio. Audition the variations, then upsample the one you keep.
+    /// </summary>
+    Preview,
+}
+
 /// <summary>
 /// Everything that decides a job's result, as written to its folder's settings.json. Per-level arrays are indexed by
 /// level (0 = bottom) and are resolved from the bundle's defaults when the job is created, so a folder is
@@ -53,8 +66,28 @@ public sealed record JobSettings
     public int? FromLevel { get; init; }
     /// <summary>Upsample: seconds at the start kept at every level (e.g. a continuation's prompt).</summary>
     public double KeepSeconds { get; init; }
+    /// <summary>Full, or a preview of the top level only (see <see cref="JobQuality"/>).</summary>
+    public JobQuality Quality { get; init; } = JobQuality.Full;
+    /// <summary>Upsample: the row (variation, 0-based) of the source codes to upsample; null: every row.</summary>
+    public int? Variation { get; init; }
+    /// <summary>Upsample: the job whose codes it upsamples (its folder, or the daemon's job id); informational.</summary>
+    public string? Parent { get; init; }
     /// <summary>Reproduce the reference's partial-window overshoot (see LevelSettings.ReferencePartialWindow).</summary>
     public bool ReferencePartialWindow { get; init; }
+
+    /// <summary>
+    /// Settings that upsample a finished job (a preview's keeper, or a full take re-done): its style, lyrics, place in
+    /// the song, temperatures and seed carried over; full quality; its prompt kept at every level; one chosen
+    /// variation (<paramref name="variation"/>, 0-based, one take by default) or every row.
+    /// </summary>
+    public static JobSettings UpsampleOf(JobSettings parent, double promptSeconds, string parentName, int? variation) => parent with
+    {
+        Mode = JobMode.Upsample, Quality = JobQuality.Full, Variation = variation, Parent = parentName,
+        Variations = variation is null ? parent.Variations : 1, FromLevel = null, KeepSeconds = promptSeconds, Prompt = null,
+    };
+
+    /// <summary>The level whose codes the job's audio is decoded from: 0, or the top level for a preview.</summary>
+    public int OutputLevel(int levels) => Quality == JobQuality.Preview ? levels - 1 : 0;
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -101,5 +134,8 @@ public sealed record JobSettings
         Check(SongSeconds is null || SongSeconds > 0, "song_seconds", "song length must be positive");
         Check(FromLevel is null || (FromLevel >= 0 && FromLevel < levels), "from_level", $"from-level must be 0 to {levels - 1}");
         Check(KeepSeconds >= 0, "keep_seconds", "keep seconds must be >= 0");
+        Check(Quality == JobQuality.Full || Mode != JobMode.Upsample, "quality", "an upsample samples the levels below the top one: it is always full quality");
+        Check(Variation is null || Mode == JobMode.Upsample, "variation", "a variation to upsample is chosen only by an upsample");
+        Check(Variation is null || Variation >= 0, "variation", $"the variation must be >= 0, got {Variation}");
     }
 }

@@ -65,7 +65,8 @@ public sealed class SamplingJob : IDisposable
         var style = StyleLabels.Build(bundle, rowStyles ?? Enumerable.Repeat((settings.Artist ?? bundle.Sampling.Artist, settings.Genre ?? bundle.Sampling.Genre), n).ToList(), settings.Lyrics,
             (settings.SongSeconds ?? bundle.Sampling.SongSeconds) is double song ? (long)(song * rate) : start.TotalSamples, (long)(settings.OffsetSeconds * rate), idsDir);
         var zs = start.Codes;
-        var plans = Schedule.PlanAll(bundle.Priors, zs, start.TotalSamples, l => LevelSettingsOf(settings, l, style.Lyrics[l]), start.HighestLevel);
+        var plans = Schedule.PlanAll(bundle.Priors, zs, start.TotalSamples, l => LevelSettingsOf(settings, l, style.Lyrics[l]), start.HighestLevel,
+                                   settings.OutputLevel(levels));
         var state = new JobState(zs, start.TotalSamples, start.PromptSamples, plans, new int[levels], zs.Select(z => z.shape[1]).ToArray(), style.Labels, style.Lyrics);
         var job = new SamplingJob(bundle, settings, state, store, residency, log, style.Warnings);
         if (store is not null)
@@ -100,15 +101,15 @@ public sealed class SamplingJob : IDisposable
     }
 
     /// <summary>
-    /// Runs the windows left, streaming level-0 blocks as they become decodable, then writes the takes (WAV + PNG per
-    /// variation). Cancellation takes effect within one sampling step; the folder is then left resumable.
+    /// Runs the windows left, streaming blocks as they become decodable (from level 0, or from the top level for a
+    /// preview), then writes the takes (WAV + PNG per variation). Cancellation takes effect within one sampling step; the folder is then left resumable.
     /// </summary>
     public TakeResult Run(IProgress<JobProgress>? progress = null, IProgress<DecodedBlock>? blocks = null, CancellationToken cancel = default)
     {
         using var noGrad = no_grad();
         var priors = _bundle.Priors;
         var meter = new ProgressMeter(priors, State, progress);
-        var streamer = new BlockStreamer(_bundle, State, Settings.BlockSeconds, Store, _residency, blocks);
+        var streamer = new BlockStreamer(_bundle, State, Settings.OutputLevel(priors.Length), Settings.BlockSeconds, Store, _residency, blocks);
         try
         {
             Store?.WriteStatus(new JobStatus(JobStatus.Running));
@@ -120,7 +121,7 @@ public sealed class SamplingJob : IDisposable
                 meter.WindowDone(w);
                 SaveState();                                       // saved before anything is reported
                 meter.Report(w.Level, force: true);
-                if (w.Level == 0) streamer.Emit();
+                if (w.Level == streamer.Level) streamer.Emit();
             }, l =>
             {
                 _residency.Use(priors[l]);
@@ -129,7 +130,8 @@ public sealed class SamplingJob : IDisposable
             streamer.Emit();
             var earlier = Enumerable.Range(0, streamer.StartSeq).Select(seq => Store!.ReadBlock(seq));
             var takes = TakeAssembly.Join(streamer.DecodePrompt(), earlier.Concat(streamer.Streamed), (int)State.Variations, State.TotalSamples);
-            var result = TakeWriter.Write(Store, takes.Select(t => AudioClip.Mono(Rate, t)).ToArray(), State.PromptSamples / (double)Rate, Settings.Seed, _bundle.Source);
+            var result = TakeWriter.Write(Store, takes.Select(t => AudioClip.Mono(Rate, t)).ToArray(), State.PromptSamples / (double)Rate, Settings.Seed, _bundle.Source,
+                                          Settings.Quality == JobQuality.Preview ? "PREVIEW (TOP LEVEL)" : null);
             Store?.WriteStatus(new JobStatus(JobStatus.Done));
             return result;
         }

@@ -8,7 +8,7 @@ namespace JukeboxBridge.Sampling.Jobs;
 public static class TakeWriter
 {
     /// <returns>The takes and, with a folder, the files written (takes, PNGs, codes, settings).</returns>
-    public static TakeResult Write(TakeStore? store, AudioClip[] takes, double promptSeconds, int seed, string model)
+    public static TakeResult Write(TakeStore? store, AudioClip[] takes, double promptSeconds, int seed, string model, string? tag = null)
     {
         var files = new List<string>();
         if (store is not null)
@@ -16,7 +16,7 @@ public static class TakeWriter
             for (int i = 0; i < takes.Length; i++)
             {
                 WavWriter.Write(store.TakeWav(i), takes[i], WavSampleFormat.Pcm24);
-                var plot = new TakePlot { Title = $"TAKE {i + 1} OF {takes.Length}  SEED {seed}  {Path.GetFileName(model)}" };
+                var plot = new TakePlot { Title = $"TAKE {i + 1} OF {takes.Length}  SEED {seed}  {Path.GetFileName(model)}{(tag is null ? "" : "  " + tag)}" };
                 store.WriteTakePng(i, plot.RenderPng(takes[i], promptSeconds));
                 files.Add(store.TakeWav(i));
                 files.Add(store.TakePng(i));
