@@ -13,6 +13,9 @@ namespace JukeboxBridge.Benchmarks;
 /// Blocks carry only new audio (from the end of the prompt): first_block_s is the first continuation a producer hears.
 /// Options: --model tiny --prompt-seconds 1 --seconds 8 --block-seconds 0.5 --variations 1 [--cold: no warm-up] [--trace: events on stderr]
 /// The first block needs block_seconds of new audio at every level, so the ratio is about block_seconds / seconds plus start-up.
+/// With --preview (default model, 6 s prompt, the bundle's length, 3 variations): the full job of N variations, the
+/// preview of N (top level only) and the upsample of one previewed variation, each timed to its first block and to its
+/// end. Goals: all previews within 20% of the full job's time, and preview + one upsample faster than the full job.
 /// </summary>
 public sealed class StreamingBenchmark : IBenchmark
 {
@@ -21,6 +24,7 @@ public sealed class StreamingBenchmark : IBenchmark
 
     public IReadOnlyList<Measurement> Run(string[] options)
     {
+        if (options.Contains("--preview")) return RunPreview(options);
         string model = BenchmarkOptions.Get(options, "--model", "tiny");
         double promptS = double.Parse(BenchmarkOptions.Get(options, "--prompt-seconds", "1")), seconds = double.Parse(BenchmarkOptions.Get(options, "--seconds", "8"));
         double blockS = double.Parse(BenchmarkOptions.Get(options, "--block-seconds", "0.5"));
@@ -70,5 +74,50 @@ public sealed class StreamingBenchmark : IBenchmark
             }, kind != ScheduleKind.Interleaved || firstBlock / total <= 0.1));
         }
         return results;
+    }
+
+    private static IReadOnlyList<Measurement> RunPreview(string[] options)
+    {
+        string model = BenchmarkOptions.Get(options, "--model", "default");
+        using var bundle = ModelBundle.Load(ModelBundle.ResolveSpec(model));
+        double promptS = double.Parse(BenchmarkOptions.Get(options, "--prompt-seconds", "6"));
+        double seconds = double.Parse(BenchmarkOptions.Get(options, "--seconds", bundle.Sampling.Seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        int variations = int.Parse(BenchmarkOptions.Get(options, "--variations", bundle.Sampling.Variations.ToString()));
+        var prompt = AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 220, 0.4, (int)(44100 * promptS)));
+        var baseSettings = new JobSettings { Seconds = seconds, Variations = variations, Seed = 1, Model = model };
+        Console.Error.WriteLine("streaming --preview: warming up ...");
+        using (var warm = SamplingJob.Create(bundle, baseSettings with { Seconds = 0.5, Variations = 1 }, prompt)) warm.Run();
+
+        (double First, double Total) Time(SamplingJob job)
+        {
+            var sw = Stopwatch.StartNew();
+            double first = double.NaN;
+            job.Run(blocks: new CallbackProgress<DecodedBlock>(_ => { if (double.IsNaN(first)) first = sw.Elapsed.TotalSeconds; }));
+            return (first, sw.Elapsed.TotalSeconds);
+        }
+
+        Console.Error.WriteLine($"streaming --preview: full job, {variations} variation(s) of {seconds} s after a {promptS} s prompt ...");
+        (double First, double Total) full;
+        using (var job = SamplingJob.Create(bundle, baseSettings, prompt)) full = Time(job);
+        Console.Error.WriteLine($"streaming --preview: preview of {variations} ...");
+        using var preview = SamplingJob.Create(bundle, baseSettings with { Quality = JobQuality.Preview }, prompt);
+        var pre = Time(preview);
+        Console.Error.WriteLine("streaming --preview: upsample of variation 1 ...");
+        using var codes = preview.State.ToCodesFile(bundle.Source, bundle.Vqvae.HopLengths, bundle.Vqvae.Options.SampleRate, preview.Settings.ToJson());
+        (double First, double Total) up;
+        using (var job = SamplingJob.Create(bundle, JobSettings.UpsampleOf(preview.Settings, codes.PromptSeconds, "preview", 0), codes: codes)) up = Time(job);
+
+        Measurement Row(string job, int n, (double First, double Total) t, bool passed) => new(new Dictionary<string, object>
+        {
+            ["job"] = job, ["variations"] = n, ["first_block_s"] = Math.Round(t.First, 2), ["total_s"] = Math.Round(t.Total, 2),
+            ["of_full"] = Math.Round(t.Total / full.Total, 3),
+        }, passed);
+        return
+        [
+            Row("full", variations, full, true),
+            Row("preview", variations, pre, pre.Total <= 0.2 * full.Total),
+            Row("upsample 1", 1, up, true),
+            Row("preview + upsample 1", 1, (pre.Total + up.First, pre.Total + up.Total), pre.Total + up.Total < full.Total),
+        ];
     }
 }

@@ -81,11 +81,11 @@ public static class DaemonCommands
         return Submit(ctx, c, new Submit(1, "sample", settings), r.GetValue(o.Out)!);
     }
 
-    internal static int Upsample(CliContext ctx, ParseResult r, JobOptions o, DaemonOptionSet d, string job, params Option[] localOnly)
+    internal static int Upsample(CliContext ctx, ParseResult r, JobOptions o, DaemonOptionSet d, string job, int? variation, params Option[] localOnly)
     {
         RefuseLocalOnlyOf(r, o);
         DaemonOptionSet.RefuseLocalOnly(r, localOnly);
-        var settings = Settings(r, o);
+        var settings = Settings(r, o) with { Variation = variation, Quality = null };
         using var c = d.Connect(r);
         return Submit(ctx, c, new Submit(1, "upsample", settings, Job: job), r.GetValue(o.Out)!);
     }
@@ -189,9 +189,10 @@ public static class DaemonCommands
         string? lyricsFile = r.GetValue(o.Lyrics);
         return new SubmitSettings
         {
-            Model = r.GetValue(o.Model), Seconds = r.GetValue(o.Seconds), Variations = r.GetValue(o.Variations), Seed = r.GetValue(o.Seed),
+            Model = r.GetValue(o.Model), Seconds = r.GetValue(o.Seconds), Variations = r.GetValue(o.Variations), Seed = r.GetResult(o.Seed) is { Implicit: false } ? r.GetValue(o.Seed) : null,
             Temperature = temperature, TopK = r.GetValue(o.TopK) is > 0 and var k ? k : null, TopP = r.GetValue(o.TopP) is > 0 and var p ? p : null,
             Artist = r.GetValue(o.Artist), Genre = r.GetValue(o.Genre), Lyrics = lyricsFile is null ? null : File.ReadAllText(lyricsFile),
+            Quality = r.GetValue(o.Quality) == "preview" ? "preview" : null,
         };
     }
 

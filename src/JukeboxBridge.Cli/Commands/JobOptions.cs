@@ -28,14 +28,21 @@ internal sealed class JobOptions
     public readonly Option<string?> Ids = new("--ids") { Description = "folder with OpenAI's id tables (labelled models); default: the bundle's, or $JUKEBOX_IDS" };
     public readonly Option<string> Schedule = new("--schedule") { Description = "interleaved (audio streams early) or level-by-level (the reference's order); same takes", DefaultValueFactory = _ => "interleaved" };
     public readonly Option<double> BlockSeconds = new("--block-seconds") { Description = "seconds per streamed audio block", DefaultValueFactory = _ => 1.0 };
+    public readonly Option<string> Quality = new("--quality") { Description = "full (every level) or preview (the top level only, decoded from it: a fraction of the time; upsample the keeper with `jukebox upsample JOB --variation K`)", DefaultValueFactory = _ => "full" };
     public readonly Option<bool> ReferencePartialWindow = new("--reference-partial-window") { Description = "reproduce the reference's overshoot when a level is shorter than one window" };
     public readonly DeviceOptionSet Device = new();
 
-    public JobOptions() => Schedule.AcceptOnlyFromAmong("interleaved", "level-by-level");
+    public JobOptions()
+    {
+        Schedule.AcceptOnlyFromAmong("interleaved", "level-by-level");
+        Quality.AcceptOnlyFromAmong("full", "preview");
+    }
 
-    public void AddTo(Command cmd, bool withOut = true)
+    /// <param name="withQuality">Whether the command takes --quality (an upsample is always full).</param>
+    public void AddTo(Command cmd, bool withOut = true, bool withQuality = true)
     {
         if (withOut) { cmd.Options.Add(Out); cmd.Options.Add(Overwrite); }
+        if (withQuality) cmd.Options.Add(Quality);
         foreach (var o in new Option[] { Model, Seconds, Variations, Seed, Temperature, HopFraction, TopK, TopP, Artist, Genre, Lyrics, SongSeconds, OffsetSeconds, Ids, Schedule, BlockSeconds, ReferencePartialWindow })
             cmd.Options.Add(o);
         Device.AddTo(cmd);
@@ -59,6 +66,32 @@ internal sealed class JobOptions
             Schedule = r.GetValue(Schedule) == "level-by-level" ? ScheduleKind.LevelByLevel : ScheduleKind.Interleaved,
             BlockSeconds = r.GetValue(BlockSeconds),
             ReferencePartialWindow = r.GetValue(ReferencePartialWindow),
+            Quality = r.GetValue(Quality) == "preview" ? JobQuality.Preview : JobQuality.Full,
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="s"/> (e.g. the settings an upsample carries over from its source job) with the options given on
+    /// the command line in their place; options left out keep its values.
+    /// </summary>
+    public JobSettings Override(ParseResult r, JobSettings s)
+    {
+        bool Given(Option o) => r.GetResult(o) is { Implicit: false };
+        string? lyricsFile = r.GetValue(Lyrics);
+        return s with
+        {
+            Variations = r.GetValue(Variations) ?? s.Variations,
+            Seed = Given(Seed) ? r.GetValue(Seed) : s.Seed,
+            Temperature = Given(Temperature) ? Doubles(r.GetValue(Temperature), "--temperature") : s.Temperature,
+            HopFraction = Given(HopFraction) ? Doubles(r.GetValue(HopFraction), "--hop-fraction") : s.HopFraction,
+            TopK = Given(TopK) ? r.GetValue(TopK) : Given(TopP) ? 0 : s.TopK,
+            TopP = Given(TopP) ? r.GetValue(TopP) : Given(TopK) ? 0 : s.TopP,
+            Artist = r.GetValue(Artist) ?? s.Artist, Genre = r.GetValue(Genre) ?? s.Genre,
+            Lyrics = lyricsFile is null ? s.Lyrics : File.ReadAllText(lyricsFile),
+            SongSeconds = r.GetValue(SongSeconds) ?? s.SongSeconds, OffsetSeconds = Given(OffsetSeconds) ? r.GetValue(OffsetSeconds) : s.OffsetSeconds,
+            Schedule = Given(Schedule) ? (r.GetValue(Schedule) == "level-by-level" ? ScheduleKind.LevelByLevel : ScheduleKind.Interleaved) : s.Schedule,
+            BlockSeconds = Given(BlockSeconds) ? r.GetValue(BlockSeconds) : s.BlockSeconds,
+            ReferencePartialWindow = Given(ReferencePartialWindow) ? r.GetValue(ReferencePartialWindow) : s.ReferencePartialWindow,
         };
     }
 

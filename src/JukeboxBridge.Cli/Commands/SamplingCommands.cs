@@ -68,23 +68,35 @@ public static class SamplingCommands
 
     public static Command Upsample(CliContext ctx)
     {
-        var codesArg = new Argument<string>("codes") { Description = "codes file (a job folder's codes.safetensors, or from `jukebox encode`); with --daemon, the id of a finished job" };
+        var source = new Argument<string>("source") { Description = "a finished job's folder (a preview's: upsample the keeper), or a codes file (`jukebox encode`, a job's codes.safetensors); with --daemon, the id of a finished job" };
+        var variation = new Option<int?>("--variation") { Description = "the source's variation to upsample (1 = take-1.wav); the take is made --variations times (default 1). Default: every variation" };
         var fromLevel = new Option<int?>("--from-level") { Description = "highest level to re-sample: 1 upsamples the top-level codes (default), 0 re-samples only the bottom level" };
         var keep = new Option<double?>("--keep-seconds") { Description = "seconds at the start kept at every level (default: the job's prompt, else 0)" };
         var o = new JobOptions();
         var d = new DaemonOptionSet();
-        var cmd = new Command("upsample", "Re-sample the levels below saved codes (upsample top-level codes, or re-sample level 0) into a job folder") { codesArg, fromLevel, keep };
-        o.AddTo(cmd);
+        var cmd = new Command("upsample", "Upsample a finished job (a preview's chosen variation, or re-do a take's lower levels) or saved codes into a job folder") { source, variation, fromLevel, keep };
+        o.AddTo(cmd, withQuality: false);
         d.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
-            if (d.Given(r)) return DaemonCommands.Upsample(ctx, r, o, d, r.GetValue(codesArg)!, fromLevel, keep);
-            using var codes = CodesFile.Load(r.GetValue(codesArg)!);
-            string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model) ?? codes.ExistingModel);
+            int? row = r.GetValue(variation) is int k ? (k >= 1 ? k - 1 : throw new UserInputException("--variation", $"--variation counts from 1 (take-1.wav), got {k}")) : null;
+            if (d.Given(r)) return DaemonCommands.Upsample(ctx, r, o, d, r.GetValue(source)!, row, fromLevel, keep);
+            string path = r.GetValue(source)!;
+            bool jobFolder = Directory.Exists(path);
+            var parentStore = jobFolder ? TakeStore.Open(path) : null;
+            if (parentStore is not null && parentStore.ReadStatus()?.State != JobStatus.Done)
+                throw new UserInputException("source", $"{parentStore.Dir} is not finished: `jukebox resume {path}` first");
+            using var codes = CodesFile.Load(parentStore?.CodesPath ?? path);
+            var parent = parentStore?.ReadSettings();
+            string spec = ModelBundle.ResolveSpec(r.GetValue(o.Model) ?? parent?.Model ?? codes.ExistingModel);
             var device = o.Device.Get(r);
             using var bundle = ModelBundle.Load(spec);
             double keepSeconds = r.GetValue(keep) ?? codes.PromptSeconds;
-            var settings = o.Settings(r, JobMode.Upsample, spec, bundle, Path.GetFileName(r.GetValue(codesArg)), (int)codes.Levels.Values.First().shape[0]) with { FromLevel = r.GetValue(fromLevel), KeepSeconds = keepSeconds };
+            var settings = parent is not null
+                // A job folder: its style, lyrics, temperatures and seed carry over unless given here.
+                ? o.Override(r, JobSettings.UpsampleOf(parent, keepSeconds, parentStore!.Dir, row)) with { Model = spec, FromLevel = r.GetValue(fromLevel) }
+                : o.Settings(r, JobMode.Upsample, spec, bundle, Path.GetFileName(path), row is null ? (int)codes.Levels.Values.First().shape[0] : 1)
+                    with { FromLevel = r.GetValue(fromLevel), KeepSeconds = keepSeconds, Variation = row };
             var store = o.Store(r);
             return Run(ctx, bundle, () => SamplingJob.Create(bundle, settings, codes: codes, idsDir: o.IdsDir(r, bundle), store: store, device: device, log: ctx.Err.WriteLine));
         }));
@@ -133,13 +145,15 @@ public static class SamplingCommands
             foreach (var w in job.Warnings) ctx.Err.WriteLine($"warning: {w}");
             int rate = bundle.Vqvae.Options.SampleRate;
             ctx.Err.WriteLine($"model: {bundle.Source}");
-            ctx.Err.WriteLine($"{s.Mode.ToString().ToLowerInvariant()}: {job.State.PromptSamples / (double)rate:F2} s given + {(job.State.TotalSamples - job.State.PromptSamples) / (double)rate:F2} s new, " +
+            ctx.Err.WriteLine($"{s.Mode.ToString().ToLowerInvariant()}{(s.Quality == JobQuality.Preview ? " (preview: top level only)" : "")}: {job.State.PromptSamples / (double)rate:F2} s given + {(job.State.TotalSamples - job.State.PromptSamples) / (double)rate:F2} s new, " +
                               $"{s.Variations} variation(s), seed {s.Seed}, {s.Schedule}; job folder {job.Store!.Dir}");
             var bars = new LevelProgress(ctx.Err, bundle.Priors.Length);
             int blocks = 0;
             var result = job.Run(new CallbackProgress<JobProgress>(bars.Update), new CallbackProgress<DecodedBlock>(_ => blocks++), cts.Token);
             bars.Message($"done: {result.Takes.Length} take(s) of {result.Takes[0].DurationSeconds:F2} s ({result.PromptSeconds:F2} s prompt), {blocks} block(s) streamed");
             foreach (var f in result.Files) ctx.Out.WriteLine(f);
+            if (s.Quality == JobQuality.Preview)
+                ctx.Err.WriteLine($"preview: listen, then `jukebox upsample {job.Store.Dir} --variation K --out DIR` makes take K at full quality");
             return 0;
         }
         catch (OperationCanceledException)

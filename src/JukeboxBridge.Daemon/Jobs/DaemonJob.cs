@@ -12,10 +12,16 @@ public sealed record JobRequest(string Job, string Client, string Mode, string? 
 {
     /// <summary>The served model's fingerprint when the job was accepted (null in folders of older daemons): resume checks it.</summary>
     public string? ModelFingerprint { get; init; }
+    /// <summary>"full" or "preview" (null: full).</summary>
+    public string? Quality { get; init; }
+    /// <summary>Upsample: the source job's variation (0-based) to upsample; null: every one.</summary>
+    public long? Variation { get; init; }
+    public bool IsPreview => Quality == "preview";
 
     public static JobRequest From(string job, string client, Submit s, long promptSamples, string modelFingerprint) => new(job, client, s.Mode, s.Job, DateTimeOffset.UtcNow,
         s.Settings.Model, s.Settings.Seconds, s.Settings.Variations, s.Settings.Seed, s.Settings.Temperature, s.Settings.TopK, s.Settings.TopP,
-        s.Settings.Artist, s.Settings.Genre, s.Settings.Lyrics, promptSamples) { ModelFingerprint = modelFingerprint };
+        s.Settings.Artist, s.Settings.Genre, s.Settings.Lyrics, promptSamples)
+    { ModelFingerprint = modelFingerprint, Quality = s.Settings.Quality, Variation = s.Settings.Variation };
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -131,6 +131,7 @@ public sealed class Worker : IDisposable
             Model = Bundle.Source, Seconds = r.Seconds ?? Bundle.Sampling.Seconds, Variations = (int)(r.Variations ?? Bundle.Sampling.Variations),
             Seed = (int)(r.Seed ?? 0), Temperature = r.Temperature is double t ? [t] : [], TopK = (int)(r.TopK ?? 0), TopP = r.TopP ?? 0,
             Artist = r.Artist, Genre = r.Genre, Lyrics = r.Lyrics, Prompt = r.Mode == "continue" ? "prompt.wav" : null,
+            Quality = r.IsPreview ? JobQuality.Preview : JobQuality.Full,
         };
         var store = TakeStore.Create(job.Dir);
         switch (settings.Mode)
@@ -144,11 +145,16 @@ public sealed class Worker : IDisposable
                 System.Diagnostics.Debug.Assert(settings.Mode == JobMode.Upsample);
                 var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new JobInputException("source_job", $"job '{r.SourceJob}' has no codes to upsample");
                 using var codes = source.ReadCodes();
-                // Like `jukebox upsample CODES`: every row of the source by default, and its prompt kept at every level.
-                settings = settings with
+                // Like `jukebox upsample JOB`: the source's style, lyrics and temperatures unless the request sets them,
+                // every row (or the chosen variation), and its prompt kept at every level.
+                var parent = JobSettings.UpsampleOf(source.ReadSettings(), codes.PromptSeconds, r.SourceJob!, (int?)r.Variation);
+                settings = parent with
                 {
-                    Variations = (int)(r.Variations ?? codes.Levels.Values.First().shape[0]),
-                    KeepSeconds = codes.PromptSeconds,
+                    Model = Bundle.Source,
+                    Variations = (int)(r.Variations ?? parent.Variations), Seed = (int)(r.Seed ?? parent.Seed),
+                    Temperature = r.Temperature is double ut ? [ut] : parent.Temperature,
+                    TopK = (int)(r.TopK ?? (r.TopP is null ? parent.TopK : 0)), TopP = r.TopP ?? (r.TopK is null ? parent.TopP : 0),
+                    Artist = r.Artist ?? parent.Artist, Genre = r.Genre ?? parent.Genre, Lyrics = r.Lyrics ?? parent.Lyrics,
                 };
                 return SamplingJob.Create(Bundle, settings, codes: codes, idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             }

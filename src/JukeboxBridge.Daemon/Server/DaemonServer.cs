@@ -321,14 +321,16 @@ public sealed class DaemonServer : IJobEvents, IDisposable
                 if (_book.Find(s.Job ?? "", client) is not { State: JobLifecycle.Done } source) throw new ProtocolException(ErrorCodes.UnknownJob, $"no finished job '{s.Job}' to upsample");
                 if (source.Request.ModelFingerprint is { } fp && fp != _fingerprint)
                     Refuse(ErrorCodes.ModelError, $"job {source.Id} was made with another model; this daemon cannot upsample its codes");
+                if (st.Variation is long k && k >= source.Variations)
+                    Refuse(ErrorCodes.BadSettings, $"settings.variation is {k}; job {source.Id} has {source.Variations} variation(s) (0 to {source.Variations - 1})");
             }
             string id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexString(HmacAuth.NewNonce()[..3]).ToLowerInvariant()}";
             string dir = Path.Combine(_book.Dir, client, id);
             Directory.CreateDirectory(dir);
             job = new DaemonJob(JobRequest.From(id, client, s, promptSamples, _fingerprint), dir)
             {
-                // What accepted announces: the request's count, else the source job's rows (upsample) or the model's default.
-                Variations = (int)(st.Variations ?? (s.Mode == "upsample" ? _book.Find(s.Job!, client)!.Variations : _bundle.Sampling.Variations)),
+                // What accepted announces: the request's count, else the source job's rows (upsample: one for a chosen variation) or the model's default.
+                Variations = (int)(st.Variations ?? (s.Mode != "upsample" ? _bundle.Sampling.Variations : st.Variation is null ? _book.Find(s.Job!, client)!.Variations : 1)),
             };
             if (s.Prompt is { } fmt) WavWriter.Write(job.PromptPath,
                 AudioClip.FromInterleaved((int)fmt.Rate, (int)fmt.Channels, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(s.PromptPcm!.Value.Span)),
@@ -338,7 +340,8 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         }
         _streams[job.Id] = new BlockStream(job.Id, client) { Identity = session.Identity };
         _book.Enqueue(job);
-        _log.LogInformation("Job {Job} of {Client} accepted: {Mode}, {Seconds} s, {Variations} variation(s)", job.Id, client, s.Mode, st.Seconds, job.Variations);
+        _log.LogInformation("Job {Job} of {Client} accepted: {Mode}{Quality}, {Seconds} s, {Variations} variation(s)", job.Id, client, s.Mode,
+            job.Request.IsPreview ? " (preview)" : "", st.Seconds, job.Variations);
         Send(session.Identity, new Accepted(s.Request, job.Id, job.Request.PromptSamples, _bundle.Vqvae.Options.SampleRate, job.Variations));
     }
 
@@ -411,7 +414,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             var audio = block.Audio[v];
             var bytes = new byte[audio.Length * 4];
             Buffer.BlockCopy(audio, 0, bytes, 0, bytes.Length);
-            if (!Send(stream.Identity, new Block(job.Id, v, block.Seq, block.SampleOffset, new PcmFormat(block.SampleRate, 1, audio.Length), bytes))) return;
+            if (!Send(stream.Identity, new Block(job.Id, v, block.Seq, block.SampleOffset, new PcmFormat(block.SampleRate, 1, audio.Length), bytes, job.Request.IsPreview))) return;
             stream.Credit--;
             if (++stream.NextVariation >= block.Audio.Length) { stream.NextVariation = 0; stream.NextSeq++; }
         }

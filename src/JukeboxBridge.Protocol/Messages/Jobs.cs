@@ -15,9 +15,16 @@ public sealed record SubmitSettings
     public string? Artist { get; init; }
     public string? Genre { get; init; }
     public string? Lyrics { get; init; }
+    /// <summary>"full" (every level; the default) or "preview" (the top level only, decoded from it: fast, coarse).</summary>
+    public string? Quality { get; init; }
+    /// <summary>Upsample: the source job's variation (0-based, as in blocks) to upsample; absent: every variation.</summary>
+    public long? Variation { get; init; }
+
+    public static readonly string[] Qualities = ["full", "preview"];
 
     public WireMap ToMap() => new WireMap().Add("model", Model).Add("seconds", Seconds).Add("variations", Variations).Add("seed", Seed)
-        .Add("temperature", Temperature).Add("top_k", TopK).Add("top_p", TopP).Add("artist", Artist).Add("genre", Genre).Add("lyrics", Lyrics);
+        .Add("temperature", Temperature).Add("top_k", TopK).Add("top_p", TopP).Add("artist", Artist).Add("genre", Genre).Add("lyrics", Lyrics)
+        .Add("quality", Quality).Add("variation", Variation);
 
     /// <summary>The ranges every daemon accepts (docs/protocol.md); a daemon's own limits (max seconds, variations) come on top.</summary>
     public const double MaxSecondsAny = 3600, MaxTemperature = 10;
@@ -34,6 +41,10 @@ public sealed record SubmitSettings
         TopK = Integer(m, "top_k", 0, MaxTopK),
         TopP = Number(m, "top_p", 0, 1, openLow: false),
         Artist = Text(m, "artist", MaxNameChars), Genre = Text(m, "genre", MaxNameChars), Lyrics = Text(m, "lyrics", MaxLyricsChars),
+        Quality = Text(m, "quality", 16) is string q
+            ? (Qualities.Contains(q) ? q : throw new ProtocolException(ErrorCodes.BadSettings, $"settings.quality must be \"full\" or \"preview\", got \"{q}\""))
+            : null,
+        Variation = Integer(m, "variation", 0, MaxVariationsAny - 1),
     };
 
     private static double? Number(WireMap m, string key, double low, double high, bool openLow)
@@ -99,7 +110,11 @@ public sealed record Submit(long Request, string Mode, SubmitSettings Settings, 
         string? job = m.OptString("job");
         if (job is not null) JobId.Check(job, "job");
         if (mode is "upsample" or "resume" && job is null) throw new ProtocolException(ErrorCodes.BadMessage, $"a {mode} submit needs field 'job'");
-        return new(request, mode, SubmitSettings.From(m.OptMap("settings") ?? new WireMap()), job, prompt, pcm);
+        var settings = SubmitSettings.From(m.OptMap("settings") ?? new WireMap());
+        if (settings.Variation is not null && mode != "upsample") throw new ProtocolException(ErrorCodes.BadSettings, "settings.variation chooses what an upsample upsamples; a " + mode + " submit has none");
+        if (settings.Quality == "preview" && mode is "upsample" or "resume")
+            throw new ProtocolException(ErrorCodes.BadSettings, $"settings.quality \"preview\" is for continue and sample; an {mode} keeps its job's quality");
+        return new(request, mode, settings, job, prompt, pcm);
     }
 }
 

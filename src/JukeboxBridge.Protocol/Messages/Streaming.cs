@@ -15,17 +15,18 @@ public sealed record Progress(string Job, long Level, long WindowsDone, long Win
 /// <summary>
 /// Daemon → client: decoded audio of one variation. <see cref="Seq"/> counts the job's blocks (all variations of a
 /// block share it); <see cref="Offset"/> is the first sample's position in the take (prompt included, so the first
-/// block starts at the prompt's length). The PCM frame follows.
+/// block starts at the prompt's length). <see cref="Preview"/>: the audio is a preview job's, decoded from the top
+/// level (sent only when true). The PCM frame follows.
 /// </summary>
-public sealed record Block(string Job, long Variation, long Seq, long Offset, PcmFormat Format, ReadOnlyMemory<byte> Audio) : Message
+public sealed record Block(string Job, long Variation, long Seq, long Offset, PcmFormat Format, ReadOnlyMemory<byte> Audio, bool Preview = false) : Message
 {
     public override string Type => "block";
     public override ReadOnlyMemory<byte>? Pcm => Audio;
     protected override void WriteFields(WireMap m) => m.Add("job", Job).Add("variation", Variation).Add("seq", Seq).Add("offset", Offset)
-        .Add("rate", Format.Rate).Add("channels", Format.Channels).Add("frames", Format.Frames);
+        .Add("rate", Format.Rate).Add("channels", Format.Channels).Add("frames", Format.Frames).Add("preview", Preview ? true : null);
     internal static Block From(WireMap m, ReadOnlyMemory<byte>? pcm) =>
         new(m.String("job"), m.Long("variation"), m.Long("seq"), m.Long("offset"), new PcmFormat(m.Long("rate"), m.Long("channels"), m.Long("frames")),
-            pcm ?? throw new ProtocolException(ErrorCodes.BadMessage, "a block needs its PCM frame"));
+            pcm ?? throw new ProtocolException(ErrorCodes.BadMessage, "a block needs its PCM frame"), m.OptBool("preview") ?? false);
 }
 
 /// <summary>Client → daemon: the client can take <see cref="Blocks"/> more block messages of the job (flow control).</summary>

@@ -49,6 +49,7 @@ public sealed class WireMap
     public double Double(string key) => Get(key) switch { double d => d, long l => l, _ => throw Missing(key, "a number") };
     public double? OptDouble(string key) => Get(key) is null ? null : Double(key);
     public bool Bool(string key) => Get(key) is bool b ? b : throw Missing(key, "true or false");
+    public bool? OptBool(string key) => Get(key) is null ? null : Bool(key);
     public byte[] Bytes(string key) => Get(key) as byte[] ?? throw Missing(key, "binary");
     public WireMap Map(string key) => Get(key) as WireMap ?? throw Missing(key, "a map");
     public WireMap? OptMap(string key) => Get(key) is null ? null : Map(key);
