@@ -18,6 +18,39 @@ public class SamplingCommandTests
     }
 
     [Fact]
+    public void A_preview_then_the_upsample_of_its_chosen_variation_from_the_job_folder()
+    {
+        using var dir = new TempDir();
+        string preview = dir.File("preview");
+        var (code, _, err) = CliRunner.Run("continue", Prompt(dir), "--model", "tiny", "--seconds", "0.4", "--variations", "3",
+                                           "--quality", "preview", "--temperature", "0.8", "--seed", "7", "--out", preview);
+        Assert.True(code == 0, err);
+        Assert.Contains("preview", err);
+        Assert.Contains("--variation K", err);                                    // says how to upsample the keeper
+        Assert.DoesNotContain("level 0 [", err);                                  // no level-0 bar: nothing sampled there
+        Assert.Equal(JobQuality.Preview, TakeStore.Open(preview).ReadSettings().Quality);
+
+        (code, _, err) = CliRunner.Run("upsample", preview, "--variation", "3", "--out", dir.File("up"));
+        Assert.True(code == 0, err);
+        var up = TakeStore.Open(dir.File("up")).ReadSettings();
+        Assert.Equal((1, 2, 7), (up.Variations, up.Variation!.Value, up.Seed));
+        Assert.Equal(new[] { 0.8, 0.8, 0.8 }, up.Temperature);                     // carried over from the preview
+        using (var a = CodesFile.Load(Path.Combine(preview, "codes.safetensors")))
+        using (var b = CodesFile.Load(dir.File("up/codes.safetensors")))
+        {
+            Assert.True(a.Levels[2].narrow(0, 2, 1).eq(b.Levels[2]).all().item<bool>(), "the third variation's top level");
+            Assert.Equal(b.Levels[2].shape[1] * b.HopLengths[2], b.Levels[0].shape[1] * b.HopLengths[0]);   // upsampled to the end
+        }
+        Assert.Equal(WavReader.Read(Path.Combine(preview, "take-3.wav")).Frames, WavReader.Read(dir.File("up/take-1.wav")).Frames);
+
+        (code, _, err) = CliRunner.Run("upsample", preview, "--variation", "4", "--out", dir.File("up4"));
+        Assert.Equal(1, code);
+        Assert.Contains("variation 4 does not exist", err);
+        (code, _, err) = CliRunner.Run("upsample", preview, "--quality", "preview", "--out", dir.File("upq"));
+        Assert.NotEqual(0, code);                                                 // an upsample has no --quality
+    }
+
+    [Fact]
     public void Continue_writes_a_job_folder_that_upsample_and_decode_read_back()
     {
         using var dir = new TempDir();

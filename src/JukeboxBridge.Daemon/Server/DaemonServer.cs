@@ -323,6 +323,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
                     Refuse(ErrorCodes.ModelError, $"job {source.Id} was made with another model; this daemon cannot upsample its codes");
                 if (st.Variation is long k && k >= source.Variations)
                     Refuse(ErrorCodes.BadSettings, $"settings.variation is {k}; job {source.Id} has {source.Variations} variation(s) (0 to {source.Variations - 1})");
+                promptSamples = source.Request.PromptSamples;                   // the source's prompt is kept: blocks start after it
             }
             string id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexString(HmacAuth.NewNonce()[..3]).ToLowerInvariant()}";
             string dir = Path.Combine(_book.Dir, client, id);
