@@ -344,6 +344,8 @@ void DaemonLink::step(Session& s) {
     takeFromAudio();
     submitPrompt(s);
     restoreTake(s);
+    restoreOverlay(s);
+    submitUpsample(s);
     flushChunks();
     grantCredit(s);
 
@@ -361,6 +363,8 @@ void DaemonLink::takeFromAudio() {
     while (rings_.toNet.pop(cmd)) {
         if (cmd.kind == ToNet::Kind::RetireTake) {
             delete cmd.take;
+        } else if (cmd.kind == ToNet::Kind::Upsample) {
+            upsampleWanted_ = std::max(0, std::min<int>(cmd.variation, static_cast<int>(kMaxVariations) - 1));
         } else {
             intakePrompt(cmd);
         }
@@ -396,20 +400,104 @@ void DaemonLink::restoreTake(Session& s) {
     if (!s.authed) return;
     // Copy the take to fetch again under the lock; build and install its job outside it (installJob may
     // wait for room in the ring, and the main thread's takes()/restore() must never wait behind that).
-    std::optional<TakeRecord> restore;
+    // The last take plays; when it is an overlay (an upsample), its base take is fetched first and the
+    // overlay once the base is in.
+    std::optional<TakeRecord> restore, overlay;
     {
         std::lock_guard<std::mutex> lock(takesMutex_);
         if (restorePending_ && !takes_.empty()) {
             restorePending_ = false;
             restore = takes_.back();
+            if (restore->overlayVariation >= 0) {
+                overlay = restore;
+                restore.reset();
+                for (auto it = takes_.rbegin(); it != takes_.rend(); ++it)
+                    if (it->job == overlay->parent && it->overlayVariation < 0) { restore = *it; break; }
+                if (!restore) { restore = overlay; restore->overlayVariation = -1; restore->parent.clear(); overlay.reset(); }
+            }
         }
     }
     if (restore) {
         auto job = std::make_unique<Job>();
         job->record = std::move(*restore);
+        overlayToRestore_ = std::move(overlay);
         installJob(std::move(job));
         fetchActive(s);
     }
+}
+
+void DaemonLink::restoreOverlay(Session& s) {
+    if (!s.authed || !overlayToRestore_ || !job_ || !job_->done) return;
+    auto job = std::make_unique<Job>();
+    job->record = std::move(*overlayToRestore_);
+    overlayToRestore_.reset();
+    installJob(std::move(job));
+    fetchActive(s);
+}
+
+void DaemonLink::submitUpsample(Session& s) {
+    if (!upsampleWanted_ || !s.authed || s.pendingRequest >= 0 || havePrompt_) return;
+    if (!base_ || !job_) { upsampleWanted_.reset(); return; }   // no take to upsample
+    const bool onBase = job_->record.job == base_->job;
+    if (onBase && job_->rejected) { upsampleWanted_.reset(); return; }
+    if (onBase && !job_->done) return;   // the daemon upsamples finished jobs only: wait for the take
+    if (overlayToRestore_) return;       // a restore is still bringing the base take in
+    if (!onBase && !job_->done) {        // another variation's upsample gives way
+        s.send(proto::Cancel{job_->record.job});
+        logLine("cancel: job %s", job_->record.job.c_str());
+    }
+    proto::Submit sub;
+    sub.request = nextRequest_++;
+    sub.mode = "upsample";
+    sub.job = base_->job;
+    sub.settings.variation = *upsampleWanted_;
+    s.pendingRequest = sub.request;
+    pendingUpsample_ = *upsampleWanted_;
+    upsampleWanted_.reset();
+    logLine("submit: upsample of variation %d of job %s", *pendingUpsample_ + 1, base_->job.c_str());
+    status_.job = JobState::Submitted;
+    status_.progress = 0;
+    if (!s.send(sub)) {
+        s.pendingRequest = -1;
+        pendingUpsample_.reset();
+        status_.job = JobState::Failed;
+    }
+}
+
+void DaemonLink::acceptUpsample(Session& s, const proto::Accepted& a, int variation) {
+    std::string bad;
+    if (!base_) bad = "accepted an upsample with no take to lay it over";
+    else if (a.variations < 1 || a.variations > kMaxVariations)
+        bad = "accepted.variations " + std::to_string(a.variations) + " outside 1-8";
+    else if (a.rate != base_->modelRate)
+        bad = "accepted.rate " + std::to_string(a.rate) + " is not the take's " + std::to_string(base_->modelRate);
+    else if (a.promptSamples != base_->promptSamples)
+        bad = "accepted.prompt_samples " + std::to_string(a.promptSamples) + " is not the take's " + std::to_string(base_->promptSamples);
+    else if (a.job.empty() || a.job.size() > kMaxJobIdBytes)
+        bad = "accepted.job is empty or longer than 128 bytes";
+    if (!bad.empty()) {
+        note(Problem::BadAccepted, bad);
+        status_.job = JobState::Failed;
+        if (!a.job.empty() && a.job.size() <= kMaxJobIdBytes) s.send(proto::Cancel{a.job});
+        return;
+    }
+    logLine("accepted: upsample job %s of variation %d of %s", a.job.c_str(), variation + 1, base_->job.c_str());
+    auto job = std::make_unique<Job>();
+    job->record = *base_;
+    job->record.job = a.job;
+    job->record.variations = static_cast<std::int32_t>(a.variations);
+    job->record.preview = false;
+    job->record.overlayVariation = variation;
+    job->record.parent = base_->job;
+    {
+        std::lock_guard<std::mutex> lock(takesMutex_);
+        takes_.push_back(job->record);
+    }
+    installJob(std::move(job));
+    status_.job = JobState::Generating;
+    status_.progress = 0;
+    status_.problem = Problem::None;
+    if (s.send(proto::Credit{a.job, kCreditWindow})) job_->granted += kCreditWindow;
 }
 
 bool DaemonLink::checkMonitor(Session& s) {
@@ -557,6 +645,7 @@ void DaemonLink::onError(Session& s, const proto::Error& e) {
         drop(s, Problem::None, "the daemon asks for authentication again");
     } else if (e.request && *e.request == s.pendingRequest) {
         s.pendingRequest = -1;
+        pendingUpsample_.reset();
         status_.job = JobState::Failed;
     } else if (job_ && e.job && *e.job == job_->record.job) {
         status_.job = JobState::Failed;
@@ -566,6 +655,12 @@ void DaemonLink::onError(Session& s, const proto::Error& e) {
 void DaemonLink::onAccepted(Session& s, const proto::Accepted& a) {
     if (a.request != s.pendingRequest) return;
     s.pendingRequest = -1;
+    if (pendingUpsample_) {
+        const int v = *pendingUpsample_;
+        pendingUpsample_.reset();
+        acceptUpsample(s, a, v);
+        return;
+    }
     const double promptSeconds = prompt_.sampleRate > 0 ? double(prompt_.frames) / prompt_.sampleRate : 0;
     std::string bad;
     if (a.variations < 1 || a.variations > kMaxVariations)
@@ -595,6 +690,7 @@ void DaemonLink::onAccepted(Session& s, const proto::Accepted& a) {
     job->record.frames = static_cast<std::int64_t>(prompt_.seconds * hostRate_ + 0.5);
     job->record.promptSamples = a.promptSamples;
     job->record.modelRate = a.rate;
+    job->record.preview = prompt_.preview;
     {
         std::lock_guard<std::mutex> lock(takesMutex_);
         takes_.push_back(job->record);
@@ -640,6 +736,7 @@ void DaemonLink::submit(Session& s, const PromptRequest& p) {
     sub.settings.seconds = p.seconds;
     sub.settings.variations = p.variations;
     sub.settings.temperature = p.temperature;
+    if (p.preview) sub.settings.quality = "preview";
     const Style& style = styles_.at(p.style);
     if (!style.artist.empty())
         if (const std::string* a = findCaseless(s.artists, style.artist)) sub.settings.artist = *a;
@@ -648,8 +745,11 @@ void DaemonLink::submit(Session& s, const PromptRequest& p) {
     if (!style.lyrics.empty() && sub.settings.artist) sub.settings.lyrics = style.lyrics;
     sub.prompt = proto::PromptFormat{static_cast<std::int64_t>(p.sampleRate + 0.5), 2, p.frames};
     s.pendingRequest = sub.request;
-    logLine("submit: %lld frames at %.0f Hz (loop %lld..%lld), %.3f s, %d variation(s)", (long long)p.frames,
-            p.sampleRate, (long long)p.loopStart, (long long)p.loopEnd, p.seconds, p.variations);
+    pendingUpsample_.reset();
+    upsampleWanted_.reset();           // a new take: an upsample asked for the old one is moot
+    overlayToRestore_.reset();
+    logLine("submit: %lld frames at %.0f Hz (loop %lld..%lld), %.3f s, %d variation(s)%s", (long long)p.frames,
+            p.sampleRate, (long long)p.loopStart, (long long)p.loopEnd, p.seconds, p.variations, p.preview ? ", preview" : "");
     status_.job = JobState::Submitted;
     status_.progress = 0;
     if (!s.send(sub, promptPcm_.data(), promptPcm_.size())) {
@@ -682,8 +782,12 @@ void DaemonLink::installJob(std::unique_ptr<Job> job) {
     ToAudio install;
     install.kind = ToAudio::Kind::InstallTake;
     install.take = new TakeBuffer(job->serial, nv, frames, start);
-    backlog_.clear();   // chunks of an older take are of no use any more
-    pendingLength_ = -1;
+    install.overlayVariation = job->record.overlayVariation;
+    if (job->record.overlayVariation < 0) {
+        backlog_.clear();   // chunks of an older take are of no use any more
+        pendingLengths_.clear();
+        base_ = job->record;
+    }   // an overlay: the base take's last chunks and length still go out (an older overlay's are dropped by serial)
     if (job_) {
         pastJobs_.push_back(job_->record.job);
         if (pastJobs_.size() > 16) pastJobs_.pop_front();
@@ -812,8 +916,7 @@ void DaemonLink::maybeFinish() {
     std::int64_t length = 0;
     for (const auto& r : j.resamplers)
         if (r) length = std::max(length, r->outputFrames());
-    pendingLength_ = length;
-    pendingLengthSerial_ = j.serial;
+    pendingLengths_.emplace_back(j.serial, length);
     status_.job = JobState::Done;
     status_.progress = 100;
 }
@@ -823,12 +926,13 @@ void DaemonLink::flushChunks() {
         if (backlog_.front().creditAfter && job_ && backlog_.front().chunk.takeSerial == job_->serial) ++job_->creditOwed;
         backlog_.pop_front();
     }
-    if (backlog_.empty() && pendingLength_ >= 0) {
+    while (backlog_.empty() && !pendingLengths_.empty()) {
         ToAudio m;
         m.kind = ToAudio::Kind::TakeLength;
-        m.captureSerial = pendingLengthSerial_;
-        m.frames = pendingLength_;
-        if (rings_.toAudio.push(m)) pendingLength_ = -1;
+        m.captureSerial = pendingLengths_.front().first;
+        m.frames = pendingLengths_.front().second;
+        if (!rings_.toAudio.push(m)) break;
+        pendingLengths_.pop_front();
     }
 }
 

@@ -22,6 +22,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,6 +81,12 @@ private:
     void intakePrompt(const ToNet& cmd);
     // Submits the sealed prompt once authenticated and no submit is waiting for its answer. [net-thread]
     void submitPrompt(Session& s);
+    // "Upsample selected": once the audible take is finished on the daemon, submits the upsample of the
+    // chosen variation; its take is installed over that variation (an overlay). [net-thread]
+    void submitUpsample(Session& s);
+    void acceptUpsample(Session& s, const proto::Accepted& a, int variation);
+    // A restored overlay whose base take has arrived: fetch it now. [net-thread]
+    void restoreOverlay(Session& s);
     // Once authenticated, fetches a restored take again (takesMutex_ held only to copy it). [net-thread]
     void restoreTake(Session& s);
     // Drains the socket monitor; true when a disconnect dropped the session. [net-thread]
@@ -139,8 +146,12 @@ private:
     std::uint32_t monitorSerial_ = 0;
     std::chrono::steady_clock::time_point lastNoted_[kProblemStates]{};   // note(): log rate limit
     unsigned suppressed_[kProblemStates]{};
-    std::int64_t pendingLength_ = -1;          // a TakeLength to send once the backlog is out
-    std::uint32_t pendingLengthSerial_ = 0;
+    // TakeLengths (serial, frames) to send once the backlog is out (a base take's and its overlay's).
+    std::deque<std::pair<std::uint32_t, std::int64_t>> pendingLengths_;
+    std::optional<TakeRecord> base_;           // the audible take (an overlay's source)
+    std::optional<int> upsampleWanted_;        // Upsample selected: the variation, not yet submitted
+    std::optional<int> pendingUpsample_;       // the submit waiting for its answer is an upsample of this variation
+    std::optional<TakeRecord> overlayToRestore_;   // a saved overlay, fetched once its base is in
     std::vector<TakeBuffer*> retired_;
     NetStatus status_, published_;
     bool publishedOnce_ = false;

@@ -29,8 +29,10 @@ void AudioEngine::prepare(double sampleRate, int /*maxBlock*/) {
 void AudioEngine::release() {
     delete take_;
     take_ = nullptr;
-    delete retirePending_;
-    retirePending_ = nullptr;
+    delete overlay_;
+    overlay_ = nullptr;
+    overlayVariation_ = -1;
+    for (auto*& t : retirePending_) { delete t; t = nullptr; }
     ToAudio m;
     while (rings_.toAudio.pop(m))
         if (m.kind == ToAudio::Kind::InstallTake) delete m.take;
@@ -42,6 +44,7 @@ void AudioEngine::release() {
     }
     capture_.unseal();
     promptInFlight_ = false;
+    upsampleWanted_ = false;
 }
 
 void AudioEngine::setParam(std::uint32_t id, double v) {
@@ -51,34 +54,59 @@ void AudioEngine::setParam(std::uint32_t id, double v) {
         const bool on = v >= 0.5;
         if (on && !generateHeld_) generateWanted_ = true;   // rising edge
         generateHeld_ = on;
+    } else if (id == kParamUpsample) {
+        const bool on = v >= 0.5;
+        if (on && !upsampleHeld_) upsampleWanted_ = true;   // rising edge
+        upsampleHeld_ = on;
     }
 }
 
+void AudioEngine::retire(TakeBuffer* t) {
+    if (t == nullptr) return;
+    ToNet r;
+    r.kind = ToNet::Kind::RetireTake;
+    r.take = t;
+    if (rings_.toNet.push(r)) return;
+    for (auto*& slot : retirePending_)
+        if (slot == nullptr) { slot = t; return; }   // handed back next block (drainMessages waits for the slots)
+}
+
+void AudioEngine::install(const ToAudio& m) {
+    if (m.overlayVariation >= 0) {
+        TakeBuffer* old = overlay_;
+        overlay_ = m.take;
+        overlayVariation_ = m.overlayVariation;
+        retire(old);
+        return;
+    }
+    TakeBuffer* old = take_;
+    TakeBuffer* oldOverlay = overlay_;
+    take_ = m.take;
+    overlay_ = nullptr;
+    overlayVariation_ = -1;
+    promptInFlight_ = false;
+    expectTake_.store(false, std::memory_order_relaxed);
+    retire(old);
+    retire(oldOverlay);
+}
+
 void AudioEngine::drainMessages() {
-    if (retirePending_ != nullptr) {
+    for (auto*& slot : retirePending_) {
+        if (slot == nullptr) continue;
         ToNet r;
         r.kind = ToNet::Kind::RetireTake;
-        r.take = retirePending_;
-        if (rings_.toNet.push(r)) retirePending_ = nullptr;
+        r.take = slot;
+        if (rings_.toNet.push(r)) slot = nullptr;
     }
     ToAudio m;
-    while (retirePending_ == nullptr && rings_.toAudio.pop(m)) {
+    while (retirePending_[0] == nullptr && retirePending_[1] == nullptr && rings_.toAudio.pop(m)) {
         switch (m.kind) {
-            case ToAudio::Kind::InstallTake: {
-                TakeBuffer* old = take_;
-                take_ = m.take;
-                promptInFlight_ = false;
-                expectTake_.store(false, std::memory_order_relaxed);
-                if (old != nullptr) {
-                    ToNet r;
-                    r.kind = ToNet::Kind::RetireTake;
-                    r.take = old;
-                    if (!rings_.toNet.push(r)) retirePending_ = old;   // handed back next block
-                }
+            case ToAudio::Kind::InstallTake:
+                install(m);
                 break;
-            }
             case ToAudio::Kind::TakeLength:
                 if (take_ != nullptr && take_->serial() == m.captureSerial) take_->truncate(m.frames);
+                if (overlay_ != nullptr && overlay_->serial() == m.captureSerial) overlay_->truncate(m.frames);
                 break;
             case ToAudio::Kind::ReleasePrompt:
                 if (m.captureSerial == captureSerial_) capture_.unseal();
@@ -98,6 +126,8 @@ int AudioEngine::drainPcm(int maxChunks) {
         if (c == nullptr) break;
         if (take_ != nullptr && c->takeSerial == take_->serial())
             take_->write(c->variation, c->offset, c->samples, c->frames);
+        else if (overlay_ != nullptr && c->takeSerial == overlay_->serial())
+            overlay_->write(c->variation, c->offset, c->samples, c->frames);
         rings_.pcm.drop();
         ++n;
     }
@@ -121,6 +151,7 @@ void AudioEngine::maybeSend(const Transport& t) {
     p.variations = static_cast<int>(table_.toPlain(kParamVariations, paramValue(kParamVariations)) + 0.5);
     p.temperature = table_.toPlain(kParamTemperature, paramValue(kParamTemperature));
     p.style = static_cast<int>(table_.toPlain(kParamStyle, paramValue(kParamStyle)) + 0.5);
+    p.preview = table_.toPlain(kParamQuality, paramValue(kParamQuality)) >= 0.5;
     ToNet cmd;
     cmd.kind = ToNet::Kind::Prompt;
     cmd.prompt = p;
@@ -133,14 +164,26 @@ void AudioEngine::maybeSend(const Transport& t) {
     sentLoopEnd_ = p.loopEnd;
 }
 
-void AudioEngine::waitOffline(std::int64_t from, std::int64_t to, int variation) {
+void AudioEngine::maybeUpsample() {
+    if (!upsampleWanted_) return;
+    if (take_ == nullptr) { upsampleWanted_ = false; return; }   // nothing to upsample
+    ToNet cmd;
+    cmd.kind = ToNet::Kind::Upsample;
+    cmd.variation = std::min(take_->variations(), static_cast<int>(table_.toPlain(kParamVariation, paramValue(kParamVariation)) + 0.5)) - 1;
+    if (rings_.toNet.push(cmd)) upsampleWanted_ = false;   // ring full: next block
+}
+
+void AudioEngine::waitOffline(std::int64_t from, std::int64_t to, int variation, bool overlay) {
     // Offline only: sleeping is allowed. Wait while audio keeps arriving, up to kOfflineWaitSeconds
-    // without any new chunk, and stop at once if the job failed or the daemon is gone.
+    // without any new chunk, and stop at once if the job failed or the daemon is gone. With an overlay,
+    // the bounce waits for the full-quality audio.
     using Clock = std::chrono::steady_clock;
     auto lastNews = Clock::now();
-    while (!take_->ready(variation, from, to)) {
+    const auto target = [&]() -> const TakeBuffer* { return overlay ? overlay_ : take_; };
+    const int v = overlay ? 0 : variation;
+    while (target() != nullptr && !target()->ready(v, from, to)) {
         drainMessages();
-        if (take_ == nullptr) return;
+        if (target() == nullptr) return;
         if (drainPcm(1 << 20) > 0) { lastNews = Clock::now(); continue; }
         if (net_.job == JobState::Failed || refused(net_.connection)) return;
         const double idle = std::chrono::duration<double>(Clock::now() - lastNews).count();
@@ -178,7 +221,8 @@ void AudioEngine::render(const Transport& t, const float* const* in, float* cons
     if (take_ == nullptr || !t.valid || !t.playing) return;
     const int variation = std::min(take_->variations(), static_cast<int>(table_.toPlain(kParamVariation, paramValue(kParamVariation)) + 0.5)) - 1;
     const auto mode = static_cast<OutputMode>(static_cast<int>(table_.toPlain(kParamMode, paramValue(kParamMode)) + 0.5));
-    if (offline) waitOffline(t.blockStart, t.blockStart + n, variation);
+    const bool overlaid = overlay_ != nullptr && variation == overlayVariation_;
+    if (offline) waitOffline(t.blockStart, t.blockStart + n, variation, overlaid);
     if (take_ == nullptr) return;
     const TakeBuffer::Mix mix = mode == OutputMode::Continuation ? TakeBuffer::Mix::Continuation
                                 : mode == OutputMode::Mix        ? TakeBuffer::Mix::Blend
@@ -187,7 +231,26 @@ void AudioEngine::render(const Transport& t, const float* const* in, float* cons
     // While looping, the part of a block after the loop end is the loop start again: never the take.
     int m = n;
     if (t.loopActive && t.blockStart < t.loopEnd && t.blockStart + n > t.loopEnd) m = static_cast<int>(t.loopEnd - t.blockStart);
-    waiting_ = take_->render(variation, t.blockStart, m, mix, wet, out, out) > 0;
+    const TakeBuffer* over = overlay_ != nullptr && variation == overlayVariation_ ? overlay_ : nullptr;
+    if (over == nullptr) {
+        waiting_ = take_->render(variation, t.blockStart, m, mix, wet, out, out) > 0;
+        return;
+    }
+    // An upsample of this variation: its full-quality audio wherever it has arrived (granule by granule,
+    // at the same timeline position), the take below it elsewhere.
+    int missing = 0;
+    for (int i = 0; i < m;) {
+        const std::int64_t pos = t.blockStart + i, rel = pos - over->startSample();
+        int len = m - i;
+        if (rel < 0) len = static_cast<int>(std::min<std::int64_t>(len, -rel));
+        else len = static_cast<int>(std::min<std::int64_t>(len, TakeBuffer::kGranule - rel % TakeBuffer::kGranule));
+        const bool full = rel >= 0 && pos < over->endSample() && over->ready(0, pos, pos + len);
+        const float* src[2] = {out[0] + i, out[1] + i};
+        float* dst[2] = {out[0] + i, out[1] + i};
+        missing += full ? over->render(0, pos, len, mix, wet, src, dst) : take_->render(variation, pos, len, mix, wet, src, dst);
+        i += len;
+    }
+    waiting_ = missing > 0;
 }
 
 void AudioEngine::process(const Transport& transport, const float* const* in, float* const* out, int n, bool offline) {
@@ -209,6 +272,7 @@ void AudioEngine::process(const Transport& transport, const float* const* in, fl
         capture_.record(t.playing, t.loopActive, t.loopStart, t.loopEnd, t.blockStart, in, n);
         maybeSend(t);
     }
+    maybeUpsample();
     if (n > 0) render(t, in, out, n, offline);
     status_.net = net_;
     status_.waiting = waiting_;

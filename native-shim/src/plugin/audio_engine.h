@@ -51,14 +51,21 @@ public:
 
     StatusValue status() const { return status_; }
     const TakeBuffer* take() const { return take_; }
+    // The full-quality take played over variation overlayVariation() of take() (an upsample), or null.
+    const TakeBuffer* overlay() const { return overlay_; }
+    int overlayVariation() const { return overlayVariation_; }
 
 private:
     void drainMessages();
     int drainPcm(int maxChunks);
     void maybeSend(const Transport& t);
     void render(const Transport& t, const float* const* in, float* const* out, int n, bool offline);
-    void waitOffline(std::int64_t from, std::int64_t to, int variation);
+    void waitOffline(std::int64_t from, std::int64_t to, int variation, bool overlay);
     void waitOfflineForTake();
+    // Hands a take buffer back to the network thread (or keeps it for the next block when the ring is full).
+    void retire(TakeBuffer* t);
+    void install(const ToAudio& m);
+    void maybeUpsample();
 
     LinkRings& rings_;
     const ParamTable& table_;
@@ -66,11 +73,14 @@ private:
     std::atomic<double> params_[kParamCount];
     double sampleRate_ = 48000;
     TakeBuffer* take_ = nullptr;
-    TakeBuffer* retirePending_ = nullptr;
+    TakeBuffer* overlay_ = nullptr;           // an upsample of take_'s variation overlayVariation_
+    int overlayVariation_ = -1;
+    TakeBuffer* retirePending_[2] = {};       // an install retires at most two buffers (a take and its overlay)
     NetStatus net_;
     StatusValue status_;
     bool generateHeld_ = false;      // Generate parameter level (edge detection)
     bool generateWanted_ = false;    // a Generate waits for a full pass
+    bool upsampleHeld_ = false, upsampleWanted_ = false;   // Upsample selected: edge, and not yet sent
     std::uint32_t captureSerial_ = 0;
     std::int64_t sentLoopStart_ = -1, sentLoopEnd_ = -1;   // Auto: the range last sent
     bool waiting_ = false;

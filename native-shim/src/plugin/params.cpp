@@ -10,6 +10,7 @@ namespace jb {
 namespace {
 const char* const kModeNames[] = {"Continuation", "Mix", "Input"};
 const char* const kUnitNames[] = {"Bars", "Seconds"};
+const char* const kQualityNames[] = {"Full", "Preview"};
 }  // namespace
 
 ParamTable::ParamTable(const StyleList& styles)
@@ -27,6 +28,8 @@ ParamTable::ParamTable(const StyleList& styles)
            true},
           {kParamDryWet, "Dry/Wet", "D/W", "%", 0, 1, 0.5, 0, true, false, false},
           {kParamStatus, "Status", "Status", "", 0, 1, 0, kStatusSteps, false, true, false},
+          {kParamQuality, "Quality", "Qual", "", 0, 1, 0, 1, true, false, true},
+          {kParamUpsample, "Upsample selected", "Ups", "", 0, 1, 0, 1, true, false, false},
       } {}
 
 double ParamTable::toPlain(std::uint32_t id, double n) const {
@@ -55,6 +58,8 @@ std::string ParamTable::format(std::uint32_t id, double n) const {
         case kParamAuto: return p >= 0.5 ? "On" : "Off";
         case kParamMode: return kModeNames[int(p + 0.5)];
         case kParamLengthUnit: return kUnitNames[int(p + 0.5)];
+        case kParamQuality: return kQualityNames[int(p + 0.5)];
+        case kParamUpsample: return p >= 0.5 ? "Upsample" : "Off";
         case kParamStyle: return styles_.at(int(p + 0.5)).name;
         case kParamTemperature: std::snprintf(buf, sizeof buf, "%.2f", p); return buf;
         case kParamDryWet: std::snprintf(buf, sizeof buf, "%.0f%%", p * 100); return buf;
@@ -65,7 +70,7 @@ std::string ParamTable::format(std::uint32_t id, double n) const {
 
 bool ParamTable::parse(std::uint32_t id, const std::string& text, double* normalized) const {
     const ParamDef& d = def(id);
-    if (d.list || id == kParamGenerate || id == kParamAuto) {
+    if (d.list || id == kParamGenerate || id == kParamAuto || id == kParamUpsample) {
         for (int i = 0; i <= d.stepCount; ++i) {
             const double n = d.stepCount > 0 ? double(i) / d.stepCount : 0;
             if (format(id, n) == text) { *normalized = n; return true; }

@@ -25,10 +25,13 @@ enum ParamId : std::uint32_t {
     kParamStyle,           // list from StyleList
     kParamDryWet,          // 0..1, for Mix
     kParamStatus,          // read-only: connection, job state, progress
+    kParamQuality,         // list: Full, Preview (the top level only: fast, coarse; upsample the keeper)
+    kParamUpsample,        // toggle; 0→1 upsamples the audible variation of the take at full quality
     kParamCount
 };
 
 enum class OutputMode { Continuation = 0, Mix = 1, Input = 2 };
+enum class Quality { Full = 0, Preview = 1 };
 
 struct ParamDef {
     ParamId id;

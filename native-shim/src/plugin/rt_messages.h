@@ -19,13 +19,17 @@ struct PromptRequest {
     int variations = 1;
     double temperature = 1.0;
     int style = 0;                    // index into StyleList (0: the model's default)
+    bool preview = false;             // Quality = Preview: the top level only, decoded from it
 };
 
 // audio → net
+//   Prompt: a sealed loop to continue. RetireTake: a take buffer the audio thread gave back.
+//   Upsample: "Upsample selected": the current take's `variation` (0-based) at full quality, played over it.
 struct ToNet {
-    enum class Kind : std::uint8_t { Prompt, RetireTake } kind = Kind::Prompt;
+    enum class Kind : std::uint8_t { Prompt, RetireTake, Upsample } kind = Kind::Prompt;
     PromptRequest prompt;
     TakeBuffer* take = nullptr;
+    std::int32_t variation = 0;
 };
 
 // Connection and job state for the status parameter.
@@ -66,9 +70,13 @@ struct NetStatus {
 };
 
 // net → audio
+//   InstallTake with overlayVariation < 0: the new audible take (the old one and its overlay are retired);
+//   with overlayVariation = v: the full-quality take of the audible take's variation v, played wherever its
+//   audio has arrived, the take below it elsewhere (it replaces an earlier overlay).
 struct ToAudio {
     enum class Kind : std::uint8_t { InstallTake, ReleasePrompt, Status, TakeLength } kind = Kind::Status;
     TakeBuffer* take = nullptr;
+    std::int32_t overlayVariation = -1;
     std::uint32_t captureSerial = 0;   // ReleasePrompt: the capture; TakeLength: the take's serial
     std::int64_t frames = 0;           // TakeLength: the take's real length at the host rate
     NetStatus status;

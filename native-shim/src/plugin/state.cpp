@@ -32,7 +32,7 @@ struct In {
 std::vector<std::uint8_t> serializeState(const PluginState& s) {
     std::vector<std::uint8_t> out;
     put(out, "JBS1", 4);
-    put<std::uint32_t>(out, 1);
+    put<std::uint32_t>(out, 2);
     put<std::uint32_t>(out, kParamCount);
     for (double v : s.params) put(out, v);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(s.takes.size()));
@@ -46,6 +46,10 @@ std::vector<std::uint8_t> serializeState(const PluginState& s) {
         put(out, t.frames);
         put(out, t.promptSamples);
         put(out, t.modelRate);
+        put<std::uint8_t>(out, t.preview ? 1 : 0);
+        put(out, t.overlayVariation);
+        put<std::uint32_t>(out, static_cast<std::uint32_t>(t.parent.size()));
+        put(out, t.parent.data(), t.parent.size());
     }
     return out;
 }
@@ -53,7 +57,8 @@ std::vector<std::uint8_t> serializeState(const PluginState& s) {
 bool deserializeState(const std::uint8_t* data, std::size_t n, PluginState& s) {
     if (n < 8 || std::memcmp(data, "JBS1", 4) != 0) return false;
     In in{data + 4, n - 4};
-    if (in.get<std::uint32_t>() != 1) return false;
+    const std::uint32_t version = in.get<std::uint32_t>();
+    if (version != 1 && version != 2) return false;
     PluginState r;
     const std::uint32_t np = in.get<std::uint32_t>();
     for (std::uint32_t i = 0; i < np && in.ok; ++i) {
@@ -75,6 +80,15 @@ bool deserializeState(const std::uint8_t* data, std::size_t n, PluginState& s) {
         t.frames = in.get<std::int64_t>();
         t.promptSamples = in.get<std::int64_t>();
         t.modelRate = in.get<std::int64_t>();
+        if (version >= 2) {
+            t.preview = in.get<std::uint8_t>() != 0;
+            t.overlayVariation = in.get<std::int32_t>();
+            const std::uint32_t plen = in.get<std::uint32_t>();
+            if (!in.ok || plen > 256 || plen > in.n) return false;
+            t.parent.assign(reinterpret_cast<const char*>(in.p), plen);
+            in.p += plen; in.n -= plen;
+            if (t.overlayVariation < -1 || t.overlayVariation >= 8 || (t.overlayVariation >= 0) == t.parent.empty()) return false;
+        }
         r.takes.push_back(std::move(t));
     }
     if (!in.ok) return false;

@@ -1,10 +1,12 @@
 // The processor's saved state (IComponent::getState/setState, and IEditController::setComponentState):
 // the parameter values and the jobs whose takes were received, so that reopening the project fetches
 // them again from the daemon. Little-endian, versioned:
-//   "JBS1" u32 version=1 | u32 nParams | nParams × f64 normalized
+//   "JBS1" u32 version=2 | u32 nParams | nParams × f64 normalized
 //   | u32 nTakes | nTakes × { u32 len, job bytes, i64 loopStart, i64 loopEnd, f64 hostRate, i32 variations,
 //                             i64 frames,
-//                             i64 promptSamples, i64 modelRate }
+//                             i64 promptSamples, i64 modelRate,
+//                             (version 2:) u8 preview, i32 overlayVariation, u32 len, parent job bytes }
+// Version 1 (no preview or overlay fields) is still read.
 // Threads: [main-thread] (allocates).
 #pragma once
 
@@ -24,6 +26,11 @@ struct TakeRecord {
     std::int64_t frames = 0;                   // continuation length at hostRate
     std::int64_t promptSamples = 0;            // the prompt as the model saw it (block offsets start there)
     std::int64_t modelRate = 0;                // the daemon's block rate
+    bool preview = false;                      // a preview job's take (decoded from the top level)
+    // An upsample of variation overlayVariation of job `parent` (a take in the same state): played over
+    // that take's variation. -1: a take of its own.
+    std::int32_t overlayVariation = -1;
+    std::string parent;
 };
 
 struct PluginState {

@@ -37,7 +37,7 @@ void settingsMap(Writer& w, const Settings& s) {
     const std::size_t n = MapOut::count(s.model) + MapOut::count(s.seconds) + MapOut::count(s.variations) +
                           MapOut::count(s.seed) + MapOut::count(s.temperature) + MapOut::count(s.topK) +
                           MapOut::count(s.topP) + MapOut::count(s.artist) + MapOut::count(s.genre) +
-                          MapOut::count(s.lyrics);
+                          MapOut::count(s.lyrics) + MapOut::count(s.quality) + MapOut::count(s.variation);
     w.mapHeader(n);
     if (s.model) w.key("model").str(*s.model);
     if (s.seconds) w.key("seconds").float64(*s.seconds);
@@ -49,6 +49,8 @@ void settingsMap(Writer& w, const Settings& s) {
     if (s.artist) w.key("artist").str(*s.artist);
     if (s.genre) w.key("genre").str(*s.genre);
     if (s.lyrics) w.key("lyrics").str(*s.lyrics);
+    if (s.quality) w.key("quality").str(*s.quality);
+    if (s.variation) w.key("variation").integer(*s.variation);
 }
 
 void write(Writer& w, const Hello& m) {
@@ -122,7 +124,7 @@ void write(Writer& w, const Progress& m) {
     if (m.eta) w.key("eta").float64(*m.eta);
 }
 void write(Writer& w, const Block& m) {
-    header(w, 7, "block");
+    header(w, m.preview ? 8 : 7, "block");
     w.key("job").str(m.job);
     w.key("variation").integer(m.variation);
     w.key("seq").integer(m.seq);
@@ -130,6 +132,7 @@ void write(Writer& w, const Block& m) {
     w.key("rate").integer(m.rate);
     w.key("channels").integer(m.channels);
     w.key("frames").integer(m.frames);
+    if (m.preview) w.key("preview").boolean(true);
 }
 void write(Writer& w, const Credit& m) {
     header(w, 2, "credit");
@@ -209,6 +212,11 @@ double f64(const Value& m, const char* key) {
     if (!v.isNumber()) bad(std::string("'") + key + "' is not a number");
     return v.asDouble();
 }
+bool flag(const Value& m, const char* key) {
+    const Value& v = need(m, key);
+    if (v.kind != Value::Kind::Bool) bad(std::string("'") + key + "' is not true or false");
+    return v.b;
+}
 std::string text(const Value& m, const char* key) {
     const Value& v = need(m, key);
     if (v.kind != Value::Kind::Str) bad(std::string("'") + key + "' is not a string");
@@ -264,6 +272,8 @@ Settings readSettings(const Value& m) {
     s.artist = opt<std::string>(m, "artist", text);
     s.genre = opt<std::string>(m, "genre", text);
     s.lyrics = opt<std::string>(m, "lyrics", text);
+    s.quality = opt<std::string>(m, "quality", text);
+    s.variation = opt<std::int64_t>(m, "variation", i64);
     return s;
 }
 
@@ -394,6 +404,7 @@ Message decode(const std::uint8_t* data, std::size_t n) {
     if (type == "block") {
         Block b{text(m, "job"), i64(m, "variation"), i64(m, "seq"), i64(m, "offset"),
                 i64(m, "rate"), i64(m, "channels"), i64(m, "frames")};
+        b.preview = opt<bool>(m, "preview", flag).value_or(false);
         checkPcm(b.rate, b.channels, b.frames);
         if (b.variation < 0 || b.seq < 0 || b.offset < 0) bad("negative block position");
         return b;

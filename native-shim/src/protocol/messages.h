@@ -52,6 +52,8 @@ struct Settings {
     std::optional<std::string> artist;
     std::optional<std::string> genre;
     std::optional<std::string> lyrics;
+    std::optional<std::string> quality;        // "full" | "preview" (continue/sample)
+    std::optional<std::int64_t> variation;     // upsample: the source job's variation (0-based)
 };
 struct PromptFormat { std::int64_t rate = 0, channels = 0, frames = 0; };
 struct Submit {
@@ -71,6 +73,7 @@ struct Progress {
 struct Block {
     std::string job;
     std::int64_t variation = 0, seq = 0, offset = 0, rate = 0, channels = 0, frames = 0;
+    bool preview = false;   // a preview job's audio (decoded from the top level); sent only when true
 };
 struct Credit { std::string job; std::int64_t blocks = 0; };
 struct TakeDone { std::string job; std::int64_t variations = 0, blocks = 0; double seconds = 0; };

@@ -29,10 +29,10 @@ void sine(std::vector<float>& l, std::vector<float>& r, std::int64_t pos, int n)
 
 TEST(parameters_have_ranges_and_readable_strings) {
     Plugin p(findModule());
-    CHECK_EQ(p.parameterCount(), 11);
+    CHECK_EQ(p.parameterCount(), 13);
     const char* titles[] = {"Generate", "Auto", "Mode", "Length", "Length unit", "Temperature", "Variations",
-                            "Variation", "Style", "Dry/Wet", "Status"};
-    for (int i = 0; i < 11; ++i) {
+                            "Variation", "Style", "Dry/Wet", "Status", "Quality", "Upsample selected"};
+    for (int i = 0; i < 13; ++i) {
         const auto info = p.parameterInfo(i);
         std::string t;
         for (int k = 0; info.title[k]; ++k) t += char(info.title[k]);
@@ -54,6 +54,10 @@ TEST(parameters_have_ranges_and_readable_strings) {
     CHECK_EQ(p.paramString(9, 0.25), std::string("25%"));
     CHECK_EQ(p.controller->normalizedParamToPlain(3, 3.0 / 63.0), 4.0);
     CHECK_EQ(p.paramString(10, 0.0), std::string("daemon offline"));
+    CHECK_EQ(p.paramString(11, 0.0), std::string("Full"));
+    CHECK_EQ(p.paramString(11, 1.0), std::string("Preview"));
+    CHECK_EQ(p.paramString(12, 1.0), std::string("Upsample"));
+    CHECK((p.parameterInfo(12).flags & v3::ParameterInfo::kCanAutomate) != 0);
 }
 
 TEST(without_a_daemon_audio_passes_through_unchanged_with_no_allocation) {
