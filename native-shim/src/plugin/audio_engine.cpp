@@ -73,6 +73,7 @@ void AudioEngine::retire(TakeBuffer* t) {
 
 void AudioEngine::install(const ToAudio& m) {
     if (m.overlayVariation >= 0) {
+        expectOverlay_.store(-1, std::memory_order_relaxed);
         TakeBuffer* old = overlay_;
         overlay_ = m.take;
         overlayVariation_ = m.overlayVariation;
@@ -157,6 +158,7 @@ void AudioEngine::maybeSend(const Transport& t) {
     cmd.prompt = p;
     if (!rings_.toNet.push(cmd)) return;   // ring full: try again next block
     captureSerial_ = p.captureSerial;
+    expectOverlay_.store(-1, std::memory_order_relaxed);   // a new take: no restored upsample is coming
     capture_.seal();
     promptInFlight_ = true;
     generateWanted_ = false;
@@ -211,6 +213,23 @@ void AudioEngine::waitOfflineForTake() {
     }
 }
 
+void AudioEngine::waitOfflineForOverlay(int variation) {
+    // Offline only: a restored upsample of this variation comes after its base take; the bounce renders
+    // the full take, so wait for it to be installed (then for its audio, block by block).
+    using Clock = std::chrono::steady_clock;
+    const auto start = Clock::now();
+    while (overlay_ == nullptr && expectOverlay_.load(std::memory_order_relaxed) == variation) {
+        drainMessages();
+        drainPcm(1 << 20);   // the base take's audio keeps arriving meanwhile
+        if (refused(net_.connection) || net_.job == JobState::Failed ||
+            std::chrono::duration<double>(Clock::now() - start).count() > kOfflineWaitSeconds) {
+            expectOverlay_.store(-1, std::memory_order_relaxed);
+            return;
+        }
+        if (overlay_ == nullptr) sleepMs(1);
+    }
+}
+
 void AudioEngine::render(const Transport& t, const float* const* in, float* const* out, int n, bool offline) {
     for (int c = 0; c < 2; ++c)
         if (out[c] != in[c]) std::memcpy(out[c], in[c], sizeof(float) * static_cast<std::size_t>(n));
@@ -221,6 +240,10 @@ void AudioEngine::render(const Transport& t, const float* const* in, float* cons
     if (take_ == nullptr || !t.valid || !t.playing) return;
     const int variation = std::min(take_->variations(), static_cast<int>(table_.toPlain(kParamVariation, paramValue(kParamVariation)) + 0.5)) - 1;
     const auto mode = static_cast<OutputMode>(static_cast<int>(table_.toPlain(kParamMode, paramValue(kParamMode)) + 0.5));
+    if (offline && overlay_ == nullptr && variation == expectOverlay_.load(std::memory_order_relaxed) &&
+        t.blockStart + n > take_->startSample())
+        waitOfflineForOverlay(variation);
+    if (take_ == nullptr) return;
     const bool overlaid = overlay_ != nullptr && variation == overlayVariation_;
     if (offline) waitOffline(t.blockStart, t.blockStart + n, variation, overlaid);
     if (take_ == nullptr) return;

@@ -43,8 +43,12 @@ public:
     void setParam(std::uint32_t id, double normalized);
     double paramValue(std::uint32_t id) const { return params_[id].load(std::memory_order_relaxed); }
     void setParamFromState(std::uint32_t id, double normalized) { params_[id].store(normalized, std::memory_order_relaxed); }
-    // A saved take will be fetched again (setState): an offline bounce waits for it. [main-thread]
-    void expectRestoredTake() { expectTake_.store(true, std::memory_order_release); }
+    // A saved take will be fetched again (setState): an offline bounce waits for it, and for the upsample
+    // laid over its variation overlayVariation (>= 0) when the state has one. [main-thread]
+    void expectRestoredTake(int overlayVariation = -1) {
+        expectOverlay_.store(overlayVariation, std::memory_order_relaxed);
+        expectTake_.store(true, std::memory_order_release);
+    }
 
     // One block. in/out: two channels each (the processor maps mono onto them). [audio-thread]
     void process(const Transport& t, const float* const* in, float* const* out, int n, bool offline);
@@ -62,6 +66,7 @@ private:
     void render(const Transport& t, const float* const* in, float* const* out, int n, bool offline);
     void waitOffline(std::int64_t from, std::int64_t to, int variation, bool overlay);
     void waitOfflineForTake();
+    void waitOfflineForOverlay(int variation);
     // Hands a take buffer back to the network thread (or keeps it for the next block when the ring is full).
     void retire(TakeBuffer* t);
     void install(const ToAudio& m);
@@ -87,6 +92,7 @@ private:
     std::int64_t stableLoopStart_ = 0, stableLoopEnd_ = 0;   // loop points, jitter removed
     bool promptInFlight_ = false;    // sent, no take installed yet (an offline bounce waits for it)
     std::atomic<bool> expectTake_{false};   // a restored take is being fetched again
+    std::atomic<int> expectOverlay_{-1};    // and the restored upsample of this variation
 };
 
 }  // namespace jb

@@ -196,7 +196,7 @@ v3::tresult Processor::setState(v3::IBStream* stream) {
     for (std::uint32_t i = 0; i < kParamCount; ++i)
         if (s.params[i] >= 0 && i != kParamStatus && i != kParamGenerate) engine_->setParamFromState(i, s.params[i]);
     link_->restore(s.takes);
-    if (!s.takes.empty()) engine_->expectRestoredTake();
+    if (!s.takes.empty()) engine_->expectRestoredTake(s.takes.back().overlayVariation);
     return v3::kResultOk;
 }
 

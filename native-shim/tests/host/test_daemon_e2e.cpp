@@ -5,6 +5,9 @@
 // independently with the jukebox CLI (`jukebox fetch JOB --daemon`; resampled 44.1k → 48k), and a one-sample shift must not match.
 // Then: switching Variation, the Mix and Input modes, and reopening the project from the saved state in a
 // new plugin instance, which fetches the take again and renders it offline (bounce) after waiting for it.
+// Then Quality = Preview: a preview of 3 variations, "Upsample selected" on variation 2, and the full take
+// playing over its preview at the loop end to the sample (compared with the upsample job fetched with the
+// CLI), variation 1 still its preview, and a reopened instance bouncing the full take.
 //
 // Needs the daemon: $JB_JUKEBOX, else the CMake default (the C# CLI's Debug build). Without it the test is
 // reported as skipped (exit 77), never as passed.
@@ -98,21 +101,68 @@ std::vector<float> reference(const std::string& wavPath, std::string& error) {
     return mono;
 }
 
-std::string jobFromState(const std::vector<std::uint8_t>& s) {
-    // "JBS1" u32 version, u32 nParams, nParams × f64, u32 nTakes, {u32 len, bytes, ...}: the last take.
-    if (s.size() < 12 || std::memcmp(s.data(), "JBS1", 4) != 0) return {};
-    std::uint32_t np, nt, len;
+// Every take's job id in a saved state, oldest first (layout: src/plugin/state.h, versions 1 and 2).
+std::vector<std::string> jobsFromState(const std::vector<std::uint8_t>& s) {
+    std::vector<std::string> jobs;
+    if (s.size() < 12 || std::memcmp(s.data(), "JBS1", 4) != 0) return jobs;
+    std::uint32_t version, np, nt, len;
+    std::memcpy(&version, s.data() + 4, 4);
     std::memcpy(&np, s.data() + 8, 4);
     std::size_t at = 12 + 8 * np;
     std::memcpy(&nt, s.data() + at, 4);
     at += 4;
-    std::string job;
     for (std::uint32_t i = 0; i < nt; ++i) {
         std::memcpy(&len, s.data() + at, 4);
-        job.assign(reinterpret_cast<const char*>(s.data() + at + 4), len);
+        jobs.emplace_back(reinterpret_cast<const char*>(s.data() + at + 4), len);
         at += 4 + len + 8 + 8 + 8 + 4 + 8 + 8 + 8;
+        if (version >= 2) {
+            std::uint32_t plen;
+            std::memcpy(&plen, s.data() + at + 1 + 4, 4);
+            at += 1 + 4 + 4 + plen;
+        }
     }
-    return job;
+    return jobs;
+}
+
+std::string jobFromState(const std::vector<std::uint8_t>& s) {
+    const auto jobs = jobsFromState(s);
+    return jobs.empty() ? std::string() : jobs.back();
+}
+
+// Loops the region until the status says the take is ready (or failed, or the timeout); the audio must
+// pass through meanwhile. Returns whether the take became ready.
+bool loopUntilReady(Plugin& p, Transport& loop, int timeoutS, const char* what) {
+    std::vector<float> l(kBlock), r(kBlock), ol(kBlock), orr(kBlock);
+    const float* in[2] = {l.data(), r.data()};
+    float* out[2] = {ol.data(), orr.data()};
+    const auto start = std::chrono::steady_clock::now();
+    auto doneAt = start;
+    bool done = false, through = true, working = false;   // "take ready" counts once this job was seen working
+    std::string status;
+    for (std::uint64_t blocks = 1;; ++blocks) {
+        int n = kBlock;
+        const auto ctx = loop.context(n);
+        for (int i = 0; i < n; ++i) { l[i] = inputL(loop.pos + i); r[i] = inputR(loop.pos + i); }
+        p.process(in, out, n, &ctx, v3::kRealtime);
+        for (int i = 0; i < n; ++i) through = through && ol[i] == l[i] && orr[i] == r[i];
+        loop.advance(n);
+        if (blocks % 64 != 0) continue;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        const std::string st = p.paramString(10, p.status);
+        if (st != status) {
+            status = st;
+            std::printf("  %s status: %s (%.1f s)\n", what, st.c_str(),
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            std::fflush(stdout);
+        }
+        working = working || st.find("generating") != std::string::npos || st.find("submitted") != std::string::npos;
+        if (!done && working && st.find("take ready") != std::string::npos) { done = true; doneAt = std::chrono::steady_clock::now(); }
+        if (st.find("failed") != std::string::npos) break;
+        if (done && std::chrono::steady_clock::now() - doneAt > std::chrono::seconds(2)) break;
+        if (std::chrono::steady_clock::now() - start > std::chrono::seconds(timeoutS)) break;
+    }
+    EXPECT(through, "%s: while looping, the audio passed through unchanged", what);
+    return done;
 }
 
 }  // namespace
@@ -271,6 +321,74 @@ int main() {
         const double d = maxDiff(o.outL, 1280, ref1, takeFrames);
         EXPECT(d < 1e-4, "after reopening, an offline bounce renders the re-fetched take at the loop end (diff %.3g, %.1f s)", d, secs);
         EXPECT(maxDiff(o.outL, 0, o.inL, 1280) == 0, "and the input before it");
+    }
+    // Preview, then upsample the chosen variation: the full take replaces its preview at the same place.
+    {
+        Transport loop2;
+        std::vector<std::uint8_t> state;
+        std::vector<float> prev1, prev2, full2;
+        {
+            Plugin p(findModule());
+            p.setup(kRate, kBlock, v3::kRealtime);
+            p.inputChanges.set(4, 1.0);          // Length unit: seconds
+            p.inputChanges.set(3, 0.0);          // Length: 1
+            p.inputChanges.set(6, 2.0 / 7);      // Variations: 3
+            p.inputChanges.set(11, 1.0);         // Quality: Preview
+            p.inputChanges.set(0, 1.0);          // Generate
+            const bool previewReady = loopUntilReady(p, loop2, timeoutS, "preview");
+            EXPECT(previewReady, "the preview of 3 variations was generated");
+            if (!previewReady) return 1;
+            const std::string previewJob = jobFromState(p.getState());
+            const std::string fetched = scratch + "/preview";
+            int rc = daemon.run("fetch " + previewJob + " --out '" + fetched + "' --daemon " + daemon.endpoint() + " --client '" +
+                                    daemon.clientFile() + "'", scratch + "/fetch-preview.log");
+            std::string error;
+            prev1 = reference(fetched + "/continuation-1.wav", error);
+            prev2 = reference(fetched + "/continuation-2.wav", error);
+            EXPECT(rc == 0 && prev2.size() >= std::size_t(takeFrames), "the preview fetched with the CLI (%zu frames) %s", prev2.size(), error.c_str());
+            if (prev2.size() < std::size_t(takeFrames)) return 1;
+            Run a = playLinear(p, loopEnd, loopEnd + takeFrames, v3::kRealtime, false, nullptr);
+            EXPECT(maxDiff(a.outL, 0, prev1, takeFrames) < 1e-4, "the preview's variation 1 plays at the loop end");
+
+            // Variation 2, Upsample selected: the daemon upsamples it; the plugin lays it over the preview.
+            p.inputChanges.set(7, 1.0 / 7);      // Variation: 2
+            p.inputChanges.set(12, 1.0);         // Upsample selected
+            playLinear(p, 0, kBlock, v3::kRealtime, false, nullptr);
+            p.inputChanges.set(12, 0.0);
+            const bool upReady = loopUntilReady(p, loop2, timeoutS, "upsample");
+            EXPECT(upReady, "the upsample of variation 2 was generated");
+            if (!upReady) return 1;
+            const auto jobs = jobsFromState(p.getState());
+            EXPECT(jobs.size() == 2 && jobs[0] == previewJob && jobs[1] != previewJob, "the state remembers the preview and its upsample");
+            const std::string upFetched = scratch + "/upsample";
+            rc = daemon.run("fetch " + jobs.back() + " --out '" + upFetched + "' --daemon " + daemon.endpoint() + " --client '" +
+                                daemon.clientFile() + "'", scratch + "/fetch-upsample.log");
+            full2 = reference(upFetched + "/continuation-1.wav", error);
+            EXPECT(rc == 0 && full2.size() >= std::size_t(takeFrames), "the upsample fetched with the CLI (%zu frames) %s", full2.size(), error.c_str());
+            if (full2.size() < std::size_t(takeFrames)) return 1;
+            std::uint64_t allocs = 0;
+            Run b = playLinear(p, loopEnd - 480, loopEnd + takeFrames, v3::kRealtime, true, &allocs);
+            const double dFull = maxDiff(b.outL, 480, full2, takeFrames), dPrev = maxDiff(b.outL, 480, prev2, takeFrames);
+            const double dShift = maxDiff(b.outL, 481, full2, takeFrames - 1);
+            std::printf("  |plugin − upsampled take| %.3g, to the preview %.3g, shifted by one sample %.3g\n", dFull, dPrev, dShift);
+            EXPECT(dFull < 1e-4 && dPrev > 1e-3, "variation 2 now plays the full take, not its preview, from the loop end");
+            EXPECT(dShift > 100 * std::max(dFull, 1e-6), "at the preview's position, to the sample");
+            EXPECT(maxDiff(b.outL, 0, b.inL, 480) == 0, "the input before the loop end");
+            EXPECT(allocs == 0, "no allocation in process() with an upsample laid over the preview");
+            p.inputChanges.set(7, 0.0);          // Variation 1: still its preview
+            Run c = playLinear(p, loopEnd, loopEnd + takeFrames, v3::kRealtime, false, nullptr);
+            EXPECT(maxDiff(c.outL, 0, prev1, takeFrames) < 1e-4, "variation 1 keeps its preview");
+            p.inputChanges.set(7, 1.0 / 7);
+            playLinear(p, 0, kBlock, v3::kRealtime, false, nullptr);
+            state = p.getState();
+        }
+        // Reopen: both jobs are fetched again; the bounce renders the full take of variation 2.
+        Plugin q(findModule());
+        EXPECT(q.setState(state), "a new instance accepts the state with a preview and its upsample");
+        q.setup(kRate, kBlock, v3::kOffline);
+        Run o = playLinear(q, loopEnd - 1280, loopEnd + takeFrames, v3::kOffline, false, nullptr);
+        const double d = maxDiff(o.outL, 1280, full2, takeFrames);
+        EXPECT(d < 1e-4, "after reopening, the bounce renders the upsampled take over the preview (diff %.3g)", d);
     }
     std::printf("%d failed\n", failures);
     return failures == 0 ? 0 : 1;
