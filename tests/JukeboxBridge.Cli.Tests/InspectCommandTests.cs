@@ -87,10 +87,10 @@ public class StylesCommandTests
         var (code, stdout, err) = CliRunner.Run("styles", "search", "beatles", "--ids", Fixtures.Dir("ids"), "--version", "v2");
         Assert.True(code == 0, err);
         Assert.Contains("the_beatles", stdout);
-        (code, stdout, _) = CliRunner.Run("styles", "list", "--ids", Fixtures.Dir("ids"), "--version", "v3", "--kind", "genres");
+        (code, stdout, _) = CliRunner.Run("styles", "names", "--ids", Fixtures.Dir("ids"), "--version", "v3", "--kind", "genres");
         Assert.Equal(0, code);
         Assert.Contains("blues rock", stdout);
-        (code, _, err) = CliRunner.Run("styles", "list", "--ids", "", "--version", "v2");
+        (code, _, err) = CliRunner.Run("styles", "names", "--ids", "", "--version", "v2");
         Assert.Equal(1, code);
         Assert.Contains("--ids", err);
     }

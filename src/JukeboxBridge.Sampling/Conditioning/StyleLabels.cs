@@ -11,6 +11,10 @@ namespace JukeboxBridge.Sampling.Conditioning;
 /// </summary>
 public static class StyleLabels
 {
+    /// <summary>The id tables a labelled prior reads: 1b_lyrics (79-letter vocabulary, v3 artists) the v3 ones; 5b and 5b_lyrics (and ours) v2.</summary>
+    public static string TableVersion(JukeboxBridge.Model.Prior.PriorOptions o) =>
+        o.UseTokens && o.NVocab == 79 ? "v3" : o.GenreArtistBins.Artists > 5000 ? "v3" : "v2";
+
     public sealed record Result(Tensor?[] Labels, IReadOnlyList<long[]>?[] Lyrics, IReadOnlyList<string> Warnings);
 
     /// <param name="idsDir">Folder with OpenAI's id tables (ids/v2, ids/v3 …), needed when any prior is labelled.</param>
@@ -41,8 +45,7 @@ public static class StyleLabels
             if (o.MinDuration is double lo && o.MaxDuration is double hi && (songSeconds < lo || songSeconds > hi))
                 throw new UserInputException("--song-seconds", $"song length {songSeconds:F1} s is outside the level-{o.Level} prior's timing range [{lo:G}, {hi:G}] s: pass --song-seconds");
             if (offsetSamples >= songSamples) throw new UserInputException("--offset-seconds", $"the offset ({offsetSamples / (double)o.SampleRate:F1} s) must be inside the song ({songSeconds:F1} s)");
-            // 1b_lyrics (79-letter vocabulary, v3 artists) reads the v3 tables; 5b and 5b_lyrics the v2 ones.
-            string version = o.UseTokens && o.NVocab == 79 ? "v3" : o.GenreArtistBins.Artists > 5000 ? "v3" : "v2";
+            string version = TableVersion(o);
             var vocab = o.UseTokens ? new LyricsVocabulary(version) : null;
             var labeller = new Labeller(StyleTable.Load(idsDir, version), o.MaxBowGenreSize ?? 1, o.UseTokens ? o.NTokens : 0, o.SampleLength, vocab);
             var table = rows.SelectMany(r => labeller.Label(r.Artist!, r.Genre!, text, songSamples, offsetSamples, strict: true)).ToArray();
