@@ -12,6 +12,8 @@ public sealed record DaemonOptions
     public string JobsDir { get; init; } = DefaultJobsDir();
     /// <summary>Key folder (null: the per-user config folder).</summary>
     public string? KeysDir { get; init; }
+    /// <summary>The styles offered to clients after auth (`jukebox styles add`; null: the per-user styles folder).</summary>
+    public string? StylesDir { get; init; }
     /// <summary>"auto" (CURVE on non-loopback binds), "on" or "off" (refused on non-loopback binds).</summary>
     public string Curve { get; init; } = "auto";
     public DeviceOptions Device { get; init; } = new();

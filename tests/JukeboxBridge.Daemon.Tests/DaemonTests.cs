@@ -55,6 +55,21 @@ public class DaemonTests
     }
 
     [Fact]
+    public void The_daemon_offers_the_users_styles_the_served_model_can_take()
+    {
+        using var dir = new TempDir();
+        var store = new JukeboxBridge.Sampling.Styles.UserStyleStore(dir.File("styles"));
+        store.Add(new JukeboxBridge.Sampling.Styles.UserStyle { Name = "Late night", Artist = "brass_city", Genres = ["rock"] });
+        store.Add(new JukeboxBridge.Sampling.Styles.UserStyle { Name = "Elsewhere", Artist = "nobody_we_know", Genres = ["rock"] });   // another model's
+        using var daemon = new JukeboxDaemon(Options(dir) with { Model = null, StylesDir = store.Dir });
+        daemon.Start();
+        using var c = new DaemonClient(daemon.LocalClient, curve: false);
+        c.Handshake();
+        var offered = Assert.Single(c.Styles.Presets!);
+        Assert.Equal(new StylePreset("Late night", "brass_city", "rock"), offered);
+    }
+
+    [Fact]
     public void A_job_streams_its_blocks_within_credit_and_they_make_the_take()
     {
         using var dir = new TempDir();

@@ -21,12 +21,13 @@ public static class ServeCommands
         var model = new Option<string?>("--model") { Description = "bundle to serve (default: the embedded default model)" };
         var jobs = new Option<string?>("--jobs") { Description = "job folders (default ~/.local/share/jukeboxbridge/jobs)" };
         var keys = new Option<string?>("--keys") { Description = "key folder (default: the per-user config folder)" };
+        var stylesDir = new Option<string?>("--styles-dir") { Description = "styles offered to clients (`jukebox styles add`; default: the per-user styles folder)" };
         var curve = new Option<string?>("--curve") { Description = "auto (on for non-loopback binds), on, off" };
         var logFormat = new Option<string>("--log-format") { Description = "text, or json (one structured JSON object per line)", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var devices = new DeviceOptionSet();
         var cmd = new Command("serve", "Run the inference daemon: jobs over ZeroMQ (docs/protocol.md), streamed blocks, job folders that survive restarts")
-            { config, endpoint, model, jobs, keys, curve, logFormat };
+            { config, endpoint, model, jobs, keys, stylesDir, curve, logFormat };
         devices.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
@@ -40,7 +41,7 @@ public static class ServeCommands
             var overrides = new Dictionary<string, string?>
             {
                 ["daemon:endpoint"] = r.GetValue(endpoint), ["daemon:model"] = r.GetValue(model), ["daemon:jobs_dir"] = r.GetValue(jobs),
-                ["daemon:keys_dir"] = r.GetValue(keys), ["daemon:curve"] = r.GetValue(curve),
+                ["daemon:keys_dir"] = r.GetValue(keys), ["daemon:curve"] = r.GetValue(curve), ["daemon:styles_dir"] = r.GetValue(stylesDir),
             };
             builder.Configuration.AddInMemoryCollection(overrides.Where(kv => kv.Value is not null));
             var o = Bind(builder.Configuration.GetSection("daemon")) with { Device = devices.Get(r) };
@@ -64,7 +65,7 @@ public static class ServeCommands
         T N<T>(string k, T def) where T : IParsable<T> => s[k] is string v ? T.Parse(v, System.Globalization.CultureInfo.InvariantCulture) : def;
         return d with
         {
-            Endpoint = S("endpoint") ?? d.Endpoint, Model = S("model") ?? d.Model, JobsDir = S("jobs_dir") ?? d.JobsDir, KeysDir = S("keys_dir") ?? d.KeysDir,
+            Endpoint = S("endpoint") ?? d.Endpoint, Model = S("model") ?? d.Model, JobsDir = S("jobs_dir") ?? d.JobsDir, KeysDir = S("keys_dir") ?? d.KeysDir, StylesDir = S("styles_dir") ?? d.StylesDir,
             Curve = S("curve") ?? d.Curve, MaxMessageBytes = N("max_message_bytes", d.MaxMessageBytes), MaxPromptSeconds = N("max_prompt_seconds", d.MaxPromptSeconds),
             MaxSeconds = N("max_seconds", d.MaxSeconds), MaxQueuedJobsPerClient = N("max_queued_jobs", d.MaxQueuedJobsPerClient),
             MaxVariations = N("max_variations", d.MaxVariations), MaxPromptRate = N("max_prompt_rate", d.MaxPromptRate),

@@ -9,6 +9,7 @@ using JukeboxBridge.Protocol;
 using JukeboxBridge.Protocol.Messages;
 using JukeboxBridge.Protocol.Security;
 using JukeboxBridge.Sampling;
+using JukeboxBridge.Sampling.Styles;
 using JukeboxBridge.Sampling.Jobs;
 using Microsoft.Extensions.Logging;
 using NetMQ;
@@ -43,6 +44,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
     private readonly string _fingerprint;
     private readonly FrameLimits _limits;
     private readonly IReadOnlyList<string> _artists, _genres;
+    private readonly IReadOnlyList<StylePreset> _presets;
     private DecodedBlock? _cachedBlock;
     private (string Job, int Seq) _cachedKey;
 
@@ -54,6 +56,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         _limits = new FrameLimits(o.EffectiveMaxMessageBytes);
         _sessions = new SessionTable(o.MaxPendingSessions, TimeSpan.FromSeconds(o.PendingSessionSeconds), TimeSpan.FromSeconds(o.SessionIdleSeconds));
         (_artists, _genres) = Styles(bundle);
+        _presets = Presets(o, bundle, log);
         _router = new RouterSocket();
         _router.Options.RouterMandatory = true;
         _router.Options.SendHighWatermark = o.SendHighWatermark;
@@ -115,6 +118,36 @@ public sealed class DaemonServer : IJobEvents, IDisposable
             return (t.Artists.Keys.Order().Take(4000).ToList(), t.Genres.Keys.Order().Take(4000).ToList());
         }
         catch (IOException) { return ([], []); }
+    }
+
+    /// <summary>
+    /// The user's styles (`jukebox styles add`) the served model can take, checked once at start; the others are
+    /// logged and left out. Bounded by <see cref="StyleLists.MaxPresets"/> and <see cref="StyleLists.MaxPresetLyricsChars"/>.
+    /// </summary>
+    private static IReadOnlyList<StylePreset> Presets(DaemonOptions o, ModelBundle bundle, ILogger log)
+    {
+        if (!bundle.Priors.Any(p => p.Options.Labels)) return [];
+        var store = o.StylesDir is { Length: > 0 } d ? new UserStyleStore(d) : UserStyleStore.Default();
+        var offered = new List<StylePreset>();
+        long lyricChars = 0;
+        foreach (var style in store.List())
+        {
+            try { StyleCheck.Validate(bundle, style, bundle.IdsDir); }
+            catch (Exception e) when (e is UserInputException or IOException)
+            {
+                log.LogWarning("Style {Style} ({Dir}) is not offered: {Reason}", style.Name, store.Dir, e.Message);
+                continue;
+            }
+            if (offered.Count >= StyleLists.MaxPresets || lyricChars + style.Lyrics.Length > StyleLists.MaxPresetLyricsChars)
+            {
+                log.LogWarning("Style {Style} is not offered: at most {Max} styles and {Chars} characters of lyrics go to clients", style.Name, StyleLists.MaxPresets, StyleLists.MaxPresetLyricsChars);
+                continue;
+            }
+            lyricChars += style.Lyrics.Length;
+            offered.Add(new StylePreset(style.Name, style.Artist, style.Genre, style.Lyrics.Length > 0 ? style.Lyrics : null));
+        }
+        if (offered.Count > 0) log.LogInformation("Offering {Count} style(s) from {Dir}", offered.Count, store.Dir);
+        return offered;
     }
 
     // ---- receiving
@@ -268,7 +301,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         {
             session.Client = a.ClientId;
             _log.LogInformation("Client {Client} authenticated", a.ClientId);
-            Send(identity, new AuthOk(HmacAuth.ServerMac(secret, a.Nonce, session.Nonce, a.ClientId), new StyleLists(_artists, _genres)));
+            Send(identity, new AuthOk(HmacAuth.ServerMac(secret, a.Nonce, session.Nonce, a.ClientId), new StyleLists(_artists, _genres, _presets)));
             return;
         }
         session.Failures++;

@@ -60,12 +60,26 @@ public sealed record Auth(string ClientId, byte[] Mac, byte[] Nonce) : Message
     }
 }
 
-/// <summary>Artist and genre names the served model knows (empty for a model without labels).</summary>
-public sealed record StyleLists(IReadOnlyList<string> Artists, IReadOnlyList<string> Genres)
+/// <summary>A named style the daemon offers (the user's `jukebox styles add`): artist, genre, and the song's lyrics (lyrics models).</summary>
+public sealed record StylePreset(string Name, string Artist, string Genre, string? Lyrics = null)
+{
+    public WireMap ToMap() => new WireMap().Add("name", Name).Add("artist", Artist).Add("genre", Genre).Add("lyrics", Lyrics);
+    public static StylePreset From(WireMap m) => new(m.String("name"), m.String("artist"), m.String("genre"), m.OptString("lyrics"));
+}
+
+/// <summary>
+/// Artist and genre names the served model knows (empty for a model without labels), and the named styles the
+/// daemon offers for it (<see cref="Presets"/>: checked against the served model; absent from older daemons).
+/// </summary>
+public sealed record StyleLists(IReadOnlyList<string> Artists, IReadOnlyList<string> Genres, IReadOnlyList<StylePreset>? Presets = null)
 {
     public static readonly StyleLists None = new([], []);
-    public WireMap ToMap() => new WireMap().Add("artists", Artists).Add("genres", Genres);
-    public static StyleLists From(WireMap m) => new(m.Strings("artists"), m.Strings("genres"));
+    /// <summary>Styles offered at most, and their lyrics in characters at most (all together), to keep auth_ok small.</summary>
+    public const int MaxPresets = 64, MaxPresetLyricsChars = 1 << 20;
+    public WireMap ToMap() => new WireMap().Add("artists", Artists).Add("genres", Genres)
+        .Add("presets", Presets is { Count: > 0 } p ? p.Select(x => x.ToMap()).ToList() : null);
+    public static StyleLists From(WireMap m) => new(m.Strings("artists"), m.Strings("genres"),
+        m.Has("presets") ? m.List("presets").Take(MaxPresets).Select(x => StylePreset.From(x as WireMap ?? throw new ProtocolException(ErrorCodes.BadMessage, "presets must be maps"))).ToList() : null);
 }
 
 /// <summary>
