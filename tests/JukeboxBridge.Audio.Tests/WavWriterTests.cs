@@ -100,3 +100,30 @@ public class WavWriterTests
         return b.AsSpan().IndexOf(key);
     }
 }
+
+public class BextTests
+{
+    [Fact]
+    public void A_take_wav_carries_its_bwf_time_reference_and_description_and_reads_back_unchanged()
+    {
+        using var dir = new TempDir();
+        var clip = AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 440, 0.5, 4410));
+        var bext = new BextInfo("JukeboxBridge take 2 of 3, job x", 5_000_000_000, Origination: new DateTimeOffset(2026, 12, 2, 17, 5, 9, TimeSpan.Zero));
+        string path = dir.File("take.wav");
+        WavWriter.Write(path, clip, WavSampleFormat.Pcm24, bext);
+        var back = BextInfo.Find(File.ReadAllBytes(path));
+        Assert.Equal(bext, back);                                                   // 64-bit time reference, text, date and time
+        var wav = WavReader.Read(path);                                             // the samples are as without the chunk
+        Assert.Equal(WavReader.Read(WavWriter.ToBytes(clip, WavSampleFormat.Pcm24), "plain", out _).Channels[0], wav.Channels[0]);
+        Assert.Null(BextInfo.Find(WavWriter.ToBytes(clip, WavSampleFormat.Pcm24)));
+
+        // An independent reader (ffmpeg's BWF support) sees the same stamp.
+        var psi = new System.Diagnostics.ProcessStartInfo("ffprobe", ["-v", "error", "-show_entries", "format_tags", "-of", "default=nw=1", path])
+            { RedirectStandardOutput = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string tags = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.Contains("time_reference=5000000000", tags);
+        Assert.Contains("comment=JukeboxBridge take 2 of 3, job x", tags);   // ffmpeg names the description "comment"
+    }
+}

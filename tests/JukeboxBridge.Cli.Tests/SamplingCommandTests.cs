@@ -23,7 +23,7 @@ public class SamplingCommandTests
         using var dir = new TempDir();
         string preview = dir.File("preview");
         var (code, _, err) = CliRunner.Run("continue", Prompt(dir), "--model", "tiny", "--seconds", "0.4", "--variations", "3",
-                                           "--quality", "preview", "--temperature", "0.8", "--seed", "7", "--out", preview);
+                                           "--quality", "preview", "--temperature", "0.8", "--seed", "7", "--timeline-seconds", "2.5", "--out", preview);
         Assert.True(code == 0, err);
         Assert.Contains("preview", err);
         Assert.Contains("--variation K", err);                                    // says how to upsample the keeper
@@ -42,6 +42,13 @@ public class SamplingCommandTests
             Assert.Equal(b.Levels[2].shape[1] * b.HopLengths[2], b.Levels[0].shape[1] * b.HopLengths[0]);   // upsampled to the end
         }
         Assert.Equal(WavReader.Read(Path.Combine(preview, "take-3.wav")).Frames, WavReader.Read(dir.File("up/take-1.wav")).Frames);
+        // Both are stamped (BWF bext) with where they belong on the timeline, at the take's rate.
+        var stamp = BextInfo.Find(File.ReadAllBytes(Path.Combine(preview, "take-3.wav")))!;
+        Assert.Equal(110250, stamp.TimeReference);
+        Assert.Contains("take 3 of 3, job preview", stamp.Description);
+        var upStamp = BextInfo.Find(File.ReadAllBytes(dir.File("up/take-1.wav")))!;
+        Assert.Equal(110250, upStamp.TimeReference);
+        Assert.Contains("upsampled from preview variation 3", upStamp.Description);
 
         (code, _, err) = CliRunner.Run("upsample", preview, "--variation", "4", "--out", dir.File("up4"));
         Assert.Equal(1, code);

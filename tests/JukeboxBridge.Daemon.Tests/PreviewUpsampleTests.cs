@@ -47,7 +47,7 @@ public class PreviewUpsampleTests
         using var c = new DaemonClient(daemon.LocalClient, curve: false);
         c.Handshake();
 
-        c.Send(new Submit(1, "continue", new SubmitSettings { Seconds = 0.6, Variations = 3, Seed = 4, Quality = "preview", Artist = null },
+        c.Send(new Submit(1, "continue", new SubmitSettings { Seconds = 0.6, Variations = 3, Seed = 4, Quality = "preview", TimelineSeconds = 1.0 },
             Prompt: new PcmFormat(44100, 1, 22050), PromptPcm: Pcm(22050)));
         var preview = c.Expect<Accepted>();
         Assert.Equal(3, preview.Variations);
@@ -86,6 +86,7 @@ public class PreviewUpsampleTests
         long promptL0 = a.Levels[0].shape[1];
         Assert.True(b.Levels[0].shape[1] > promptL0);
         Assert.True(Same(a.Levels[0].narrow(0, 2, 1), b.Levels[0].narrow(1, 0, promptL0)), "the prompt's level-0 codes are kept");
+        Assert.Equal(44100, JukeboxBridge.Audio.Wav.BextInfo.Find(File.ReadAllBytes(Path.Combine(upDir, "take-1.wav")))!.TimeReference);   // the client's timeline, inherited
         var settings = TakeStore.Open(upDir).ReadSettings();
         Assert.Equal((JobMode.Upsample, 2, preview.Job), (settings.Mode, settings.Variation!.Value, settings.Parent));
     }

@@ -737,6 +737,8 @@ void DaemonLink::submit(Session& s, const PromptRequest& p) {
     sub.settings.variations = p.variations;
     sub.settings.temperature = p.temperature;
     if (p.preview) sub.settings.quality = "preview";
+    // The take WAVs the daemon writes are stamped (BWF) with where they belong: the prompt starts at the loop start.
+    if (p.sampleRate > 0) sub.settings.timelineSeconds = double(p.loopStart) / p.sampleRate;
     const Style& style = styles_.at(p.style);
     if (!style.artist.empty())
         if (const std::string* a = findCaseless(s.artists, style.artist)) sub.settings.artist = *a;

@@ -37,7 +37,8 @@ void settingsMap(Writer& w, const Settings& s) {
     const std::size_t n = MapOut::count(s.model) + MapOut::count(s.seconds) + MapOut::count(s.variations) +
                           MapOut::count(s.seed) + MapOut::count(s.temperature) + MapOut::count(s.topK) +
                           MapOut::count(s.topP) + MapOut::count(s.artist) + MapOut::count(s.genre) +
-                          MapOut::count(s.lyrics) + MapOut::count(s.quality) + MapOut::count(s.variation);
+                          MapOut::count(s.lyrics) + MapOut::count(s.quality) + MapOut::count(s.variation) +
+                          MapOut::count(s.timelineSeconds);
     w.mapHeader(n);
     if (s.model) w.key("model").str(*s.model);
     if (s.seconds) w.key("seconds").float64(*s.seconds);
@@ -51,6 +52,7 @@ void settingsMap(Writer& w, const Settings& s) {
     if (s.lyrics) w.key("lyrics").str(*s.lyrics);
     if (s.quality) w.key("quality").str(*s.quality);
     if (s.variation) w.key("variation").integer(*s.variation);
+    if (s.timelineSeconds) w.key("timeline_seconds").float64(*s.timelineSeconds);
 }
 
 void write(Writer& w, const Hello& m) {
@@ -274,6 +276,7 @@ Settings readSettings(const Value& m) {
     s.lyrics = opt<std::string>(m, "lyrics", text);
     s.quality = opt<std::string>(m, "quality", text);
     s.variation = opt<std::int64_t>(m, "variation", i64);
+    s.timelineSeconds = opt<double>(m, "timeline_seconds", f64);
     return s;
 }
 

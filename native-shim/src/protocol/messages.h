@@ -54,6 +54,7 @@ struct Settings {
     std::optional<std::string> lyrics;
     std::optional<std::string> quality;        // "full" | "preview" (continue/sample)
     std::optional<std::int64_t> variation;     // upsample: the source job's variation (0-based)
+    std::optional<double> timelineSeconds;     // where the take (prompt first) belongs on the host's timeline
 };
 struct PromptFormat { std::int64_t rate = 0, channels = 0, frames = 0; };
 struct Submit {

@@ -13,6 +13,28 @@ public static class WavWriter
     public static void Write(string path, AudioClip clip, WavSampleFormat format) =>
         JukeboxBridge.Storage.AtomicFile.Write(path, fs => Write(fs, clip, format));
 
+    /// <summary>A WAV with a Broadcast Wave bext chunk (after the data chunk, where every RIFF reader skips or reads it).</summary>
+    public static void Write(string path, AudioClip clip, WavSampleFormat format, BextInfo bext) =>
+        JukeboxBridge.Storage.AtomicFile.Write(path, fs =>
+        {
+            Write(fs, clip, format);
+            var payload = bext.ToPayload();
+            fs.Seek(0, SeekOrigin.End);
+            Span<byte> head = stackalloc byte[8];
+            "bext"u8.CopyTo(head);
+            BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)payload.Length);
+            fs.Write(head);
+            fs.Write(payload);
+            if ((payload.Length & 1) == 1) fs.WriteByte(0);
+            long riff = fs.Length - 8;
+            if (riff > uint.MaxValue) throw new UserInputException("--seconds", $"{clip.DurationSeconds:F0} s exceeds the 4 GB WAV limit");
+            Span<byte> size = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)riff);
+            fs.Seek(4, SeekOrigin.Begin);
+            fs.Write(size);
+            fs.Seek(0, SeekOrigin.End);
+        });
+
     public static byte[] ToBytes(AudioClip clip, WavSampleFormat format)
     {
         using var ms = new MemoryStream();

@@ -193,6 +193,7 @@ public static class DaemonCommands
             Temperature = temperature, TopK = r.GetValue(o.TopK) is > 0 and var k ? k : null, TopP = r.GetValue(o.TopP) is > 0 and var p ? p : null,
             Artist = r.GetValue(o.Artist), Genre = r.GetValue(o.Genre), Lyrics = lyricsFile is null ? null : File.ReadAllText(lyricsFile),
             Quality = r.GetValue(o.Quality) == "preview" ? "preview" : null,
+            TimelineSeconds = r.GetResult(o.TimelineSeconds) is { Implicit: false } ? r.GetValue(o.TimelineSeconds) : null,
         };
     }
 

@@ -29,6 +29,7 @@ internal sealed class JobOptions
     public readonly Option<string> Schedule = new("--schedule") { Description = "interleaved (audio streams early) or level-by-level (the reference's order); same takes", DefaultValueFactory = _ => "interleaved" };
     public readonly Option<double> BlockSeconds = new("--block-seconds") { Description = "seconds per streamed audio block", DefaultValueFactory = _ => 1.0 };
     public readonly Option<string> Quality = new("--quality") { Description = "full (every level) or preview (the top level only, decoded from it: a fraction of the time; upsample the keeper with `jukebox upsample JOB --variation K`)", DefaultValueFactory = _ => "full" };
+    public readonly Option<double> TimelineSeconds = new("--timeline-seconds") { Description = "where the take's first sample belongs on your timeline, in seconds: the BWF time reference of the take WAVs (DAWs import them there)", DefaultValueFactory = _ => 0 };
     public readonly Option<bool> ReferencePartialWindow = new("--reference-partial-window") { Description = "reproduce the reference's overshoot when a level is shorter than one window" };
     public readonly DeviceOptionSet Device = new();
 
@@ -43,7 +44,7 @@ internal sealed class JobOptions
     {
         if (withOut) { cmd.Options.Add(Out); cmd.Options.Add(Overwrite); }
         if (withQuality) cmd.Options.Add(Quality);
-        foreach (var o in new Option[] { Model, Seconds, Variations, Seed, Temperature, HopFraction, TopK, TopP, Artist, Genre, Lyrics, SongSeconds, OffsetSeconds, Ids, Schedule, BlockSeconds, ReferencePartialWindow })
+        foreach (var o in new Option[] { Model, Seconds, Variations, Seed, Temperature, HopFraction, TopK, TopP, Artist, Genre, Lyrics, SongSeconds, OffsetSeconds, Ids, Schedule, BlockSeconds, TimelineSeconds, ReferencePartialWindow })
             cmd.Options.Add(o);
         Device.AddTo(cmd);
     }
@@ -67,6 +68,7 @@ internal sealed class JobOptions
             BlockSeconds = r.GetValue(BlockSeconds),
             ReferencePartialWindow = r.GetValue(ReferencePartialWindow),
             Quality = r.GetValue(Quality) == "preview" ? JobQuality.Preview : JobQuality.Full,
+            TimelineSeconds = r.GetValue(TimelineSeconds),
         };
     }
 
@@ -91,6 +93,7 @@ internal sealed class JobOptions
             SongSeconds = r.GetValue(SongSeconds) ?? s.SongSeconds, OffsetSeconds = Given(OffsetSeconds) ? r.GetValue(OffsetSeconds) : s.OffsetSeconds,
             Schedule = Given(Schedule) ? (r.GetValue(Schedule) == "level-by-level" ? ScheduleKind.LevelByLevel : ScheduleKind.Interleaved) : s.Schedule,
             BlockSeconds = Given(BlockSeconds) ? r.GetValue(BlockSeconds) : s.BlockSeconds,
+            TimelineSeconds = Given(TimelineSeconds) ? r.GetValue(TimelineSeconds) : s.TimelineSeconds,
             ReferencePartialWindow = Given(ReferencePartialWindow) ? r.GetValue(ReferencePartialWindow) : s.ReferencePartialWindow,
         };
     }

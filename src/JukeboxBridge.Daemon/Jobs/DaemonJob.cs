@@ -16,12 +16,14 @@ public sealed record JobRequest(string Job, string Client, string Mode, string? 
     public string? Quality { get; init; }
     /// <summary>Upsample: the source job's variation (0-based) to upsample; null: every one.</summary>
     public long? Variation { get; init; }
+    /// <summary>The take's place on the client's timeline (BWF time reference of the take WAVs).</summary>
+    public double? TimelineSeconds { get; init; }
     public bool IsPreview => Quality == "preview";
 
     public static JobRequest From(string job, string client, Submit s, long promptSamples, string modelFingerprint) => new(job, client, s.Mode, s.Job, DateTimeOffset.UtcNow,
         s.Settings.Model, s.Settings.Seconds, s.Settings.Variations, s.Settings.Seed, s.Settings.Temperature, s.Settings.TopK, s.Settings.TopP,
         s.Settings.Artist, s.Settings.Genre, s.Settings.Lyrics, promptSamples)
-    { ModelFingerprint = modelFingerprint, Quality = s.Settings.Quality, Variation = s.Settings.Variation };
+    { ModelFingerprint = modelFingerprint, Quality = s.Settings.Quality, Variation = s.Settings.Variation, TimelineSeconds = s.Settings.TimelineSeconds };
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -131,7 +131,7 @@ public sealed class Worker : IDisposable
             Model = Bundle.Source, Seconds = r.Seconds ?? Bundle.Sampling.Seconds, Variations = (int)(r.Variations ?? Bundle.Sampling.Variations),
             Seed = (int)(r.Seed ?? 0), Temperature = r.Temperature is double t ? [t] : [], TopK = (int)(r.TopK ?? 0), TopP = r.TopP ?? 0,
             Artist = r.Artist, Genre = r.Genre, Lyrics = r.Lyrics, Prompt = r.Mode == "continue" ? "prompt.wav" : null,
-            Quality = r.IsPreview ? JobQuality.Preview : JobQuality.Full,
+            Quality = r.IsPreview ? JobQuality.Preview : JobQuality.Full, TimelineSeconds = r.TimelineSeconds ?? 0,
         };
         var store = TakeStore.Create(job.Dir);
         switch (settings.Mode)
@@ -155,6 +155,7 @@ public sealed class Worker : IDisposable
                     Temperature = r.Temperature is double ut ? [ut] : parent.Temperature,
                     TopK = (int)(r.TopK ?? (r.TopP is null ? parent.TopK : 0)), TopP = r.TopP ?? (r.TopK is null ? parent.TopP : 0),
                     Artist = r.Artist ?? parent.Artist, Genre = r.Genre ?? parent.Genre, Lyrics = r.Lyrics ?? parent.Lyrics,
+                    TimelineSeconds = r.TimelineSeconds ?? parent.TimelineSeconds,
                 };
                 return SamplingJob.Create(Bundle, settings, codes: codes, idsDir: Bundle.IdsDir, store: store, device: _device, log: _jobLog);
             }

@@ -20,11 +20,15 @@ public sealed record SubmitSettings
     /// <summary>Upsample: the source job's variation (0-based, as in blocks) to upsample; absent: every variation.</summary>
     public long? Variation { get; init; }
 
+    /// <summary>Where the take's first sample (the prompt's) belongs on the client's timeline, in seconds: the take WAVs' BWF time reference.</summary>
+    public double? TimelineSeconds { get; init; }
+
     public static readonly string[] Qualities = ["full", "preview"];
+    public const double MaxTimelineSeconds = 1e7;
 
     public WireMap ToMap() => new WireMap().Add("model", Model).Add("seconds", Seconds).Add("variations", Variations).Add("seed", Seed)
         .Add("temperature", Temperature).Add("top_k", TopK).Add("top_p", TopP).Add("artist", Artist).Add("genre", Genre).Add("lyrics", Lyrics)
-        .Add("quality", Quality).Add("variation", Variation);
+        .Add("quality", Quality).Add("variation", Variation).Add("timeline_seconds", TimelineSeconds);
 
     /// <summary>The ranges every daemon accepts (docs/protocol.md); a daemon's own limits (max seconds, variations) come on top.</summary>
     public const double MaxSecondsAny = 3600, MaxTemperature = 10;
@@ -45,6 +49,7 @@ public sealed record SubmitSettings
             ? (Qualities.Contains(q) ? q : throw new ProtocolException(ErrorCodes.BadSettings, $"settings.quality must be \"full\" or \"preview\", got \"{q}\""))
             : null,
         Variation = Integer(m, "variation", 0, MaxVariationsAny - 1),
+        TimelineSeconds = Number(m, "timeline_seconds", 0, MaxTimelineSeconds, openLow: false),
     };
 
     private static double? Number(WireMap m, string key, double low, double high, bool openLow)

@@ -66,6 +66,8 @@ public sealed record JobSettings
     public int? FromLevel { get; init; }
     /// <summary>Upsample: seconds at the start kept at every level (e.g. a continuation's prompt).</summary>
     public double KeepSeconds { get; init; }
+    /// <summary>Where the take's first sample belongs on the producer's timeline, in seconds (the plugin's loop start); the take WAVs' BWF time reference.</summary>
+    public double TimelineSeconds { get; init; }
     /// <summary>Full, or a preview of the top level only (see <see cref="JobQuality"/>).</summary>
     public JobQuality Quality { get; init; } = JobQuality.Full;
     /// <summary>Upsample: the row (variation, 0-based) of the source codes to upsample; null: every row.</summary>
@@ -131,6 +133,7 @@ public sealed record JobSettings
         Check(TopK == 0 || TopP == 0, "top_p", "set top-k or top-p, not both (as the reference)");
         Check(BlockSeconds is > 0 and <= 60, "block_seconds", "block seconds must be in (0, 60]");
         Check(OffsetSeconds >= 0, "offset_seconds", "the offset must be >= 0");
+        Check(TimelineSeconds >= 0 && double.IsFinite(TimelineSeconds), "timeline_seconds", "the timeline position must be a finite number of seconds >= 0");
         Check(SongSeconds is null || SongSeconds > 0, "song_seconds", "song length must be positive");
         Check(FromLevel is null || (FromLevel >= 0 && FromLevel < levels), "from_level", $"from-level must be 0 to {levels - 1}");
         Check(KeepSeconds >= 0, "keep_seconds", "keep seconds must be >= 0");

@@ -130,7 +130,7 @@ public sealed class SamplingJob : IDisposable
             streamer.Emit();
             var earlier = Enumerable.Range(0, streamer.StartSeq).Select(seq => Store!.ReadBlock(seq));
             var takes = TakeAssembly.Join(streamer.DecodePrompt(), earlier.Concat(streamer.Streamed), (int)State.Variations, State.TotalSamples);
-            var result = TakeWriter.Write(Store, takes.Select(t => AudioClip.Mono(Rate, t)).ToArray(), State.PromptSamples / (double)Rate, Settings.Seed, _bundle.Source,
+            var result = TakeWriter.Write(Store, takes.Select(t => AudioClip.Mono(Rate, t)).ToArray(), State.PromptSamples / (double)Rate, Settings, _bundle.Source,
                                           Settings.Quality == JobQuality.Preview ? "PREVIEW (TOP LEVEL)" : null);
             Store?.WriteStatus(new JobStatus(JobStatus.Done));
             return result;
