@@ -86,7 +86,7 @@ public sealed class StreamingBenchmark : IBenchmark
         var prompt = AudioClip.Mono(44100, ToneAnalysis.Sine(44100, 220, 0.4, (int)(44100 * promptS)));
         var baseSettings = new JobSettings { Seconds = seconds, Variations = variations, Seed = 1, Model = model };
         Console.Error.WriteLine("streaming --preview: warming up ...");
-        using (var warm = SamplingJob.Create(bundle, baseSettings with { Seconds = 0.5, Variations = 1 }, prompt)) warm.Run();
+        using (var warm = SamplingJob.Create(bundle, baseSettings with { Seconds = 0.5, Variations = 1 }, prompt, idsDir: bundle.IdsDir)) warm.Run();
 
         (double First, double Total) Time(SamplingJob job)
         {
@@ -98,14 +98,14 @@ public sealed class StreamingBenchmark : IBenchmark
 
         Console.Error.WriteLine($"streaming --preview: full job, {variations} variation(s) of {seconds} s after a {promptS} s prompt ...");
         (double First, double Total) full;
-        using (var job = SamplingJob.Create(bundle, baseSettings, prompt)) full = Time(job);
+        using (var job = SamplingJob.Create(bundle, baseSettings, prompt, idsDir: bundle.IdsDir)) full = Time(job);
         Console.Error.WriteLine($"streaming --preview: preview of {variations} ...");
-        using var preview = SamplingJob.Create(bundle, baseSettings with { Quality = JobQuality.Preview }, prompt);
+        using var preview = SamplingJob.Create(bundle, baseSettings with { Quality = JobQuality.Preview }, prompt, idsDir: bundle.IdsDir);
         var pre = Time(preview);
         Console.Error.WriteLine("streaming --preview: upsample of variation 1 ...");
         using var codes = preview.State.ToCodesFile(bundle.Source, bundle.Vqvae.HopLengths, bundle.Vqvae.Options.SampleRate, preview.Settings.ToJson());
         (double First, double Total) up;
-        using (var job = SamplingJob.Create(bundle, JobSettings.UpsampleOf(preview.Settings, codes.PromptSeconds, "preview", 0), codes: codes)) up = Time(job);
+        using (var job = SamplingJob.Create(bundle, JobSettings.UpsampleOf(preview.Settings, codes.PromptSeconds, "preview", 0), codes: codes, idsDir: bundle.IdsDir)) up = Time(job);
 
         Measurement Row(string job, int n, (double First, double Total) t, bool passed) => new(new Dictionary<string, object>
         {
