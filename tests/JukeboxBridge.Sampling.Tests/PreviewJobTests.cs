@@ -110,6 +110,6 @@ public class PreviewJobTests(TinyBundle tiny)
         using var a = CodesFile.Load(whole.CodesPath);
         using var b = CodesFile.Load(cut.CodesPath);
         for (int l = 0; l < 3; l++) Assert.True(Same(a.Levels[l], b.Levels[l]), $"level {l} differs after resume");
-        for (int v = 0; v < 3; v++) Assert.Equal(File.ReadAllBytes(whole.TakeWav(v)), File.ReadAllBytes(cut.TakeWav(v)));
+        for (int v = 0; v < 3; v++) Assert.Equal(JukeboxBridge.Audio.Wav.WavReader.Read(whole.TakeWav(v)).Channels[0], JukeboxBridge.Audio.Wav.WavReader.Read(cut.TakeWav(v)).Channels[0]);
     }
 }

@@ -134,7 +134,11 @@ public class SamplingJobTests(TinyBundle tiny)
         using var b = CodesFile.Load(cut.CodesPath);
         for (int l = 0; l < 3; l++) Assert.True(Same(a.Levels[l], b.Levels[l]), $"level {l} codes differ after resume");
         for (int v = 0; v < 2; v++)
-            Assert.Equal(File.ReadAllBytes(whole.TakeWav(v)), File.ReadAllBytes(cut.TakeWav(v)));
+        {
+            // The same samples, to the bit (the files differ only in their bext chunk: folder name and time written).
+            Assert.Equal(WavReader.Read(whole.TakeWav(v)).Channels[0], WavReader.Read(cut.TakeWav(v)).Channels[0]);
+            Assert.Equal(BextInfo.Find(File.ReadAllBytes(whole.TakeWav(v)))!.TimeReference, BextInfo.Find(File.ReadAllBytes(cut.TakeWav(v)))!.TimeReference);
+        }
     }
 
     [Fact]
