@@ -48,14 +48,7 @@ public sealed class KeyStore
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    public static string DefaultDir()
-    {
-        if (OperatingSystem.IsWindows()) return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "JukeboxBridge");
-        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        if (OperatingSystem.IsMacOS()) return Path.Combine(home, "Library", "Application Support", "JukeboxBridge");
-        string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-        return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg, "jukeboxbridge");
-    }
+    public static string DefaultDir() => JukeboxBridge.Storage.UserFolders.ConfigDir();
 
     /// <summary>The daemon's key pair, made at first start.</summary>
     public NetMQCertificate ServerCertificate()

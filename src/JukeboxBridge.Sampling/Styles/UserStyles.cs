@@ -41,17 +41,7 @@ public sealed class UserStyleStore(string dir)
 
     /// <summary>$JUKEBOX_STYLES, else styles/ in the per-user config folder.</summary>
     public static UserStyleStore Default() =>
-        new(Environment.GetEnvironmentVariable("JUKEBOX_STYLES") is { Length: > 0 } d ? d : Path.Combine(ConfigDir(), "styles"));
-
-    /// <summary>The per-user config folder (as the daemon's keys: Linux $XDG_CONFIG_HOME/jukeboxbridge or ~/.config/jukeboxbridge).</summary>
-    public static string ConfigDir()
-    {
-        if (OperatingSystem.IsWindows()) return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData), "JukeboxBridge");
-        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        if (OperatingSystem.IsMacOS()) return Path.Combine(home, "Library", "Application Support", "JukeboxBridge");
-        string? xdg = Environment.GetEnvironmentVariable("XDG_CONFIG_HOME");
-        return Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(home, ".config") : xdg, "jukeboxbridge");
-    }
+        new(Environment.GetEnvironmentVariable("JUKEBOX_STYLES") is { Length: > 0 } d ? d : Path.Combine(JukeboxBridge.Storage.UserFolders.ConfigDir(), "styles"));
 
     /// <summary>Every style, by name; files that do not read as a style are skipped (and named in <paramref name="skipped"/>).</summary>
     public IReadOnlyList<UserStyle> List(List<string>? skipped = null)
