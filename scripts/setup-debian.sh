@@ -4,11 +4,12 @@
 #   ffmpeg                            audio input tests (mp3/flac/ogg)
 #   ardour sox                        the plugin in a real DAW (tests/daw)
 #   ca-certificates                   apt over https mirrors
+#   nats-server                       the scale-out tests (a real JetStream server on loopback)
 # and a deb-src line when `apt-get source zeromq3` has none. The .NET 10 SDK is not installed here
 # (docs/install.md says how). `--check` only lists what is missing (exit 1 when something is).
 set -euo pipefail
 
-PACKAGES=(ca-certificates ffmpeg cmake g++ make dpkg-dev xz-utils sox ardour)
+PACKAGES=(ca-certificates ffmpeg cmake g++ make dpkg-dev xz-utils sox ardour nats-server)
 
 missing_packages() {
   local pkg

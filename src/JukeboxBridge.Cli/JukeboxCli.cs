@@ -23,6 +23,7 @@ public static class JukeboxCli
         root.Subcommands.Add(EvalCommand.Create(ctx));
         root.Subcommands.Add(ServeCommands.Serve(ctx));
         root.Subcommands.Add(ServeCommands.Keys(ctx));
+        root.Subcommands.Add(ScaleOutCommands.Worker(ctx));
         root.Subcommands.Add(DaemonCommands.Jobs(ctx));
         root.Subcommands.Add(DaemonCommands.Cancel(ctx));
         root.Subcommands.Add(DaemonCommands.Fetch(ctx));

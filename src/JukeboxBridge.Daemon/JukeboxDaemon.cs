@@ -19,7 +19,7 @@ public sealed class JukeboxDaemon : IDisposable
     public JobBook Jobs { get; }
     public DaemonServer Server { get; }
     public ClientFile LocalClient { get; }
-    private readonly Worker _worker;
+    private readonly IJobExecutor _worker;
     private readonly FileStream _lock;
 
     /// <summary>The file a running daemon holds open exclusively in its jobs folder (one daemon per folder; offline pruning waits for none).</summary>
@@ -33,7 +33,8 @@ public sealed class JukeboxDaemon : IDisposable
         catch (IOException) { throw new IOException($"another jukebox daemon is using the jobs folder {jobsDir} (stop it first)"); }
     }
 
-    public JukeboxDaemon(DaemonOptions o, ILogger? log = null)
+    /// <param name="executor">Who runs the jobs (null: a local <see cref="Worker"/> on this process's device).</param>
+    public JukeboxDaemon(DaemonOptions o, ILogger? log = null, IJobExecutorFactory? executor = null)
     {
         log ??= NullLogger.Instance;
         Options = o;
@@ -45,13 +46,14 @@ public sealed class JukeboxDaemon : IDisposable
         catch { _lock.Dispose(); throw; }
         try
         {
-            Jobs = new JobBook(o.JobsDir, line => log.LogInformation("{Line}", line), o.MaxJobCrashes);
+            Jobs = new JobBook(o.JobsDir, line => log.LogInformation("{Line}", line), o.MaxJobCrashes, runsElsewhere: executor?.RunsElsewhere ?? false);
             if (o.RetainDays > 0 && Jobs.Prune(DateTimeOffset.UtcNow.AddDays(-o.RetainDays)) is > 0 and var pruned)
                 log.LogInformation("Deleted {Count} finished job(s) older than {Days} days", pruned, o.RetainDays);
             string fingerprint = BundleFingerprint.Of(bundle);
             Server = new DaemonServer(o, bundle, Jobs, Keys, log, fingerprint);
             LocalClient = Keys.EnsureLocalClient(Server.Endpoint, o.UseCurve);
-            _worker = new Worker(bundle, Jobs, Server, o.Device, log, fingerprint);
+            _worker = executor?.Create(new ExecutorContext(o, bundle, Jobs, Server, log, fingerprint))
+                      ?? new Worker(bundle, Jobs, Server, o.Device, log, fingerprint);
         }
         catch
         {
@@ -75,4 +77,15 @@ public sealed class JukeboxDaemon : IDisposable
         Server.Dispose();
         _lock.Dispose();
     }
+}
+
+/// <summary>What an executor gets from the daemon: its options, the served bundle, the job book, the server's event sink.</summary>
+public sealed record ExecutorContext(DaemonOptions Options, ModelBundle Bundle, JobBook Jobs, IJobEvents Events, ILogger Log, string Fingerprint);
+
+/// <summary>Makes the daemon's <see cref="IJobExecutor"/> (scale-out passes one that hands jobs to remote workers).</summary>
+public interface IJobExecutorFactory
+{
+    /// <summary>Jobs run in other processes: the job book must not tidy their folders at start.</summary>
+    bool RunsElsewhere { get; }
+    IJobExecutor Create(ExecutorContext context);
 }

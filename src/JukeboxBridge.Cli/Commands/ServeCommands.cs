@@ -26,11 +26,15 @@ public static class ServeCommands
         var logFormat = new Option<string>("--log-format") { Description = "text, or json (one structured JSON object per line)", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
         var devices = new DeviceOptionSet();
+        var nats = new NatsOptionSet(required: false);
         var cmd = new Command("serve", "Run the inference daemon: jobs over ZeroMQ (docs/protocol.md), streamed blocks, job folders that survive restarts")
             { config, endpoint, model, jobs, keys, stylesDir, curve, logFormat };
         devices.AddTo(cmd);
+        nats.AddTo(cmd);
         cmd.SetAction(r => ctx.Guard(() =>
         {
+            var scaleOut = nats.Get(r);
+            _ = scaleOut?.ToNatsOpts("check");                                  // option errors before anything starts
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             if (r.GetValue(config) is string path)
             {
@@ -49,6 +53,7 @@ public static class ServeCommands
             if (r.GetValue(logFormat) == "json") builder.Logging.AddJsonConsole(j => j.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
             else builder.Logging.AddSimpleConsole(s => { s.SingleLine = true; s.TimestampFormat = "HH:mm:ss "; });
             builder.Services.AddSingleton(o);
+            if (scaleOut is not null) builder.Services.AddSingleton<IJobExecutorFactory>(new JukeboxBridge.ScaleOut.NatsExecutorFactory(scaleOut));
             builder.Services.AddHostedService<DaemonService>();
             using var host = builder.Build();
             host.Run();                                                          // until Ctrl+C or SIGTERM

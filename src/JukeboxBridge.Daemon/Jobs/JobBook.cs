@@ -15,14 +15,19 @@ public sealed class JobBook
     private readonly List<string> _turns = new();
     private readonly SemaphoreSlim _waiting = new(0);
     private int _turn;
+    private readonly bool _runsElsewhere;
 
     public string Dir { get; }
 
     /// <param name="maxCrashes">An interrupted job whose runs ended this many times without finishing (the process died
     /// under it) is marked failed instead of queued again, so one poison job cannot crash-loop the daemon.</param>
-    public JobBook(string dir, Action<string>? log = null, int maxCrashes = 3)
+    /// <param name="runsElsewhere">Jobs run in other processes (scale-out workers) that may be writing to their folders
+    /// now: the book only reads them and queues every unfinished one again; the worker that takes a job tidies its
+    /// folder and counts its crashes under the job's lock.</param>
+    public JobBook(string dir, Action<string>? log = null, int maxCrashes = 3, bool runsElsewhere = false)
     {
         Dir = dir;
+        _runsElsewhere = runsElsewhere;
         Directory.CreateDirectory(dir);
         foreach (var clientDir in Directory.GetDirectories(dir))
             foreach (var jobDir in Directory.GetDirectories(clientDir).Order())
@@ -40,20 +45,20 @@ public sealed class JobBook
 
     private void Restore(string jobDir, string requestPath, Action<string>? log, int maxCrashes)
     {
-        JukeboxBridge.Storage.AtomicFile.CleanOrphans(jobDir, recursive: true);
+        if (!_runsElsewhere) JukeboxBridge.Storage.AtomicFile.CleanOrphans(jobDir, recursive: true);
         var job = new DaemonJob(JobRequest.FromJson(File.ReadAllText(requestPath)), jobDir);
         JobStatus? status = null;
         try { status = TakeStore.ReadStatus(jobDir); }
         catch (System.Text.Json.JsonException) { log?.Invoke($"job {job.Id}: unreadable job.json, treated as interrupted"); }   // a torn write from before fsync
         bool hasSettings = File.Exists(Path.Combine(jobDir, "settings.json")), hasCodes = File.Exists(Path.Combine(jobDir, "codes.safetensors"));
-        if (hasSettings && !hasCodes)
+        if (hasSettings && !hasCodes && !_runsElsewhere)
         {
             // Killed between settings.json and the first codes: nothing was sampled, so the job starts again from its request.
             log?.Invoke($"job {job.Id} of {job.Client} stopped before its first codes: restarting it from the request");
             foreach (var f in new[] { "settings.json", "job.json" }) File.Delete(Path.Combine(jobDir, f));
             status = null;
         }
-        else if (hasSettings)
+        else if (hasSettings && hasCodes)
         {
             job.Store = TakeStore.Open(jobDir);
             job.BlocksWritten = job.Store.CountBlocks();
@@ -69,7 +74,7 @@ public sealed class JobBook
             job.EndAttempt();
             return;
         }
-        if (job.Attempts >= maxCrashes)
+        if (job.Attempts >= maxCrashes && !_runsElsewhere)
         {
             job.Restore(JobLifecycle.Failed);
             job.Error = $"the daemon stopped {job.Attempts} times while running this job; it is not resumed again (see the daemon's log)";

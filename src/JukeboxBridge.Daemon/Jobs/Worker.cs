@@ -21,48 +21,32 @@ public interface IJobEvents
 }
 
 /// <summary>
-/// The GPU (or CPU) worker: one thread that takes jobs from the fair queue and runs them with the served bundle,
-/// loaded once. Every job runs in its folder, so blocks are on disk before the server streams them, and a job
-/// interrupted by a restart resumes from its saved codes.
+/// Runs daemon jobs with one loaded bundle: the local <see cref="Worker"/>'s thread, and a scale-out worker pulling
+/// jobs from a queue, call the same <see cref="Run"/>. Every job runs in its folder, so blocks are on disk before
+/// anyone streams them, and a job interrupted by a stop or a crash resumes from its saved codes.
 /// </summary>
-public sealed class Worker : IDisposable
+public sealed class JobRunner : IDisposable
 {
-    private readonly JobBook _book;
-    private readonly IJobEvents _events;
     private readonly DeviceOptions _device;
     private readonly ILogger _log;
     private readonly Action<string> _jobLog;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Thread _thread;
+    private readonly Func<DaemonJob, TakeStore?> _sources;
     public ModelBundle Bundle { get; }
     /// <summary><see cref="BundleFingerprint"/> of the served bundle: recorded by every accepted job, checked on resume.</summary>
     public string Fingerprint { get; }
 
-    public Worker(ModelBundle bundle, JobBook book, IJobEvents events, DeviceOptions device, ILogger log, string fingerprint)
+    /// <param name="sources">The store of an upsample job's source job (null: none with codes).</param>
+    public JobRunner(ModelBundle bundle, DeviceOptions device, ILogger log, string fingerprint, Func<DaemonJob, TakeStore?> sources)
     {
-        Bundle = bundle; _book = book; _events = events; _device = device; _log = log; Fingerprint = fingerprint;
+        Bundle = bundle; _device = device; _log = log; Fingerprint = fingerprint; _sources = sources;
         _jobLog = line => _log.LogInformation("{Line}", line);
-        _thread = new Thread(Loop) { Name = "jukebox-worker", IsBackground = true };
     }
 
-    public void Start() => _thread.Start();
-
-    private void Loop()
+    /// <summary>Runs the job to its end (done, failed, cancelled) or until <paramref name="stop"/> (left resumable).</summary>
+    public void Run(DaemonJob job, IJobEvents events, CancellationToken stop)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            DaemonJob job;
-            try { job = _book.Take(_stop.Token); }
-            catch (OperationCanceledException) { return; }
-            try { Run(job); }
-            catch (Exception e) { _log.LogError(e, "Job {Job}: the worker caught an error outside the job's own handling", job.Id); }
-        }
-    }
-
-    private void Run(DaemonJob job)
-    {
-        _events.Started(job);                                                  // the book moved it to running when it handed it out
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancel.Token, _stop.Token);
+        events.Started(job);                                                  // the book moved it to running when it handed it out
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancel.Token, stop);
         try
         {
             job.BeginAttempt();                                                // left behind only if the process dies in the run
@@ -72,23 +56,23 @@ public sealed class Worker : IDisposable
             job.Variations = sampling.Settings.Variations;
             job.Seconds = sampling.Settings.Seconds;
             job.BlocksWritten = sampling.Store!.CountBlocks();
-            sampling.Run(new CallbackProgress<JobProgress>(p => _events.Progress(job, p)),
-                         new CallbackProgress<DecodedBlock>(b => { job.BlocksWritten = b.Seq + 1; _events.BlockWritten(job, b.Seq); }), linked.Token);
+            sampling.Run(new CallbackProgress<JobProgress>(p => events.Progress(job, p)),
+                         new CallbackProgress<DecodedBlock>(b => { job.BlocksWritten = b.Seq + 1; events.BlockWritten(job, b.Seq); }), linked.Token);
             job.MoveTo(JobLifecycle.Done);
             _log.LogInformation("Job {Job} of {Client} done: {Blocks} blocks", job.Id, job.Client, job.BlocksWritten);
-            _events.Finished(job, null, null);
+            events.Finished(job, null, null);
         }
         catch (OperationCanceledException)
         {
             // A daemon stop is not the client's cancel: the folder is marked interrupted, and the next start resumes it.
             try
             {
-                if (_stop.IsCancellationRequested) job.Store?.WriteStatus(new JobStatus(JobStatus.Running, "interrupted by a daemon stop"));
+                if (stop.IsCancellationRequested) job.Store?.WriteStatus(new JobStatus(JobStatus.Running, "interrupted by a daemon stop"));
                 else job.WriteFinalStatus(JobStatus.Cancelled, null);
             }
             catch (Exception io) when (io is IOException or UnauthorizedAccessException) { _log.LogError(io, "Job {Job}: could not record its state", job.Id); }
-            job.MoveTo(_stop.IsCancellationRequested ? JobLifecycle.Queued : JobLifecycle.Cancelled);
-            if (!_stop.IsCancellationRequested) _events.Finished(job, ErrorCodes.Cancelled, "cancelled; submit mode \"resume\" to finish it");
+            job.MoveTo(stop.IsCancellationRequested ? JobLifecycle.Queued : JobLifecycle.Cancelled);
+            if (!stop.IsCancellationRequested) events.Finished(job, ErrorCodes.Cancelled, "cancelled; submit mode \"resume\" to finish it");
         }
         catch (Exception e)
         {
@@ -100,7 +84,7 @@ public sealed class Worker : IDisposable
             try { job.WriteFinalStatus(JobStatus.Failed, message); }
             catch (Exception io) when (io is IOException or UnauthorizedAccessException) { _log.LogError(io, "Job {Job}: could not record its failure", job.Id); }
             job.MoveTo(JobLifecycle.Failed);                                   // after the folder says so: a reader of the state finds job.json written
-            _events.Finished(job, code, message);
+            events.Finished(job, code, message);
         }
         finally { job.EndAttempt(); }
     }
@@ -143,7 +127,7 @@ public sealed class Worker : IDisposable
             default:
             {
                 System.Diagnostics.Debug.Assert(settings.Mode == JobMode.Upsample);
-                var source = _book.Find(r.SourceJob ?? "", job.Client)?.Store ?? throw new JobInputException("source_job", $"job '{r.SourceJob}' has no codes to upsample");
+                var source = _sources(job) ?? throw new JobInputException("source_job", $"job '{r.SourceJob}' has no codes to upsample");
                 using var codes = source.ReadCodes();
                 // Like `jukebox upsample JOB`: the source's style, lyrics and temperatures unless the request sets them,
                 // every row (or the chosen variation), and its prompt kept at every level.
@@ -177,12 +161,55 @@ public sealed class Worker : IDisposable
         _ => (ErrorCodes.Internal, $"internal error {errorId} (its trace is in the daemon's log); the job folder keeps what was made"),
     };
 
+    public void Dispose() => Bundle.Dispose();
+}
+
+/// <summary>
+/// The local GPU (or CPU) worker: one thread that takes jobs from the fair queue and runs them with the
+/// <see cref="JobRunner"/> of the served bundle, loaded once.
+/// </summary>
+public sealed class Worker : IJobExecutor
+{
+    private readonly JobBook _book;
+    private readonly IJobEvents _events;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+    private readonly JobRunner _runner;
+
+    public Worker(ModelBundle bundle, JobBook book, IJobEvents events, DeviceOptions device, ILogger log, string fingerprint)
+    {
+        _book = book; _events = events; _log = log;
+        _runner = new JobRunner(bundle, device, log, fingerprint, job => book.Find(job.Request.SourceJob ?? "", job.Client)?.Store);
+        _thread = new Thread(Loop) { Name = "jukebox-worker", IsBackground = true };
+    }
+
+    public void Start() => _thread.Start();
+
+    private void Loop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            DaemonJob job;
+            try { job = _book.Take(_stop.Token); }
+            catch (OperationCanceledException) { return; }
+            try { _runner.Run(job, _events, _stop.Token); }
+            catch (Exception e) { _log.LogError(e, "Job {Job}: the worker caught an error outside the job's own handling", job.Id); }
+        }
+    }
+
     public void Dispose()
     {
         _stop.Cancel();
         if (_thread.IsAlive) _thread.Join(TimeSpan.FromSeconds(30));
-        Bundle.Dispose();
+        _runner.Dispose();
     }
+}
+
+/// <summary>What runs the daemon's queued jobs: the local <see cref="Worker"/>, or a dispatcher to remote workers (scale-out).</summary>
+public interface IJobExecutor : IDisposable
+{
+    void Start();
 }
 
 /// <summary>A job that cannot run as asked (the user's input, not a bug).</summary>
