@@ -2,7 +2,7 @@ using JukeboxBridge.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/JukeboxBridge.Benchmarks -- NAME [options] [--json]
 // Prints a table, or with --json one JSON object per measurement (JSON Lines) on stdout; logs go to stderr.
-var benchmarks = new IBenchmark[] { new ResamplerBenchmark(), new VqvaeBenchmark(), new PriorSamplingBenchmark(), new StreamingBenchmark() };
+var benchmarks = new IBenchmark[] { new ResamplerBenchmark(), new VqvaeBenchmark(), new PriorSamplingBenchmark(), new StreamingBenchmark(), new ScaleOutBenchmark() };
 
 bool json = args.Contains("--json");
 var rest = args.Where(a => a != "--json").ToArray();
