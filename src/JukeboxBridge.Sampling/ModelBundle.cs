@@ -1,6 +1,7 @@
 using JukeboxBridge.Errors;
 using System.Text.Json;
 using JukeboxBridge.Checkpoints;
+using JukeboxBridge.Model;
 using JukeboxBridge.Model.Checkpoints;
 using JukeboxBridge.Model.Presets;
 using JukeboxBridge.Model.Prior;
@@ -127,7 +128,7 @@ public sealed class ModelBundle : IDisposable
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var root = doc.RootElement;
         weightsDir = WeightsDirOf(root, path) ?? weightsDir;
-        manual_seed(seed);
+        using var init = ModelInit.Seeded(seed);       // random-weight parts are the same in every process
         var vq = VqvaeFromJson(path, weightsDir, seed);
         var priors = new List<SimplePrior>();
         try

@@ -94,8 +94,7 @@ public sealed class PriorTrainer : IDisposable, ISteppedTrainer
             if (o.IdsDir is null) throw new UserInputException("--ids", "this prior is labelled: give --ids (the artist/genre id tables of the dataset)");
             _labeller = new Labeller(StyleTable.Load(o.IdsDir, "v2"), po.MaxBowGenreSize ?? 1, 0, po.SampleLength, null);
         }
-        manual_seed(o.Seed);
-        _prior = new SimplePrior(po);
+        using (JukeboxBridge.Model.ModelInit.Seeded(o.Seed)) _prior = new SimplePrior(po);
         _prior.train();
         _adam = new Adam(_prior.named_parameters().Select(p => (p.name, p.parameter))) { WeightDecay = o.WeightDecay, Beta2 = 0.95 };
         if (o.EmaDecay is not null)

@@ -74,8 +74,7 @@ public sealed class VqvaeTrainer : IDisposable, ISteppedTrainer
                 vq = preset.Vqvae ?? throw new ModelInputException("preset", $"preset '{o.Preset}' has no vqvae section");
                 _loss = preset.VqvaeLoss ?? new VqvaeLossOptions();
             }
-            manual_seed(o.Seed);
-            _model = new VQVAE(vq);
+            using (JukeboxBridge.Model.ModelInit.Seeded(o.Seed)) _model = new VQVAE(vq);
             _model.train();
             _cropSamples = Math.Max(vq.LengthMultiple, (int)(o.CropSeconds * vq.SampleRate) / vq.LengthMultiple * vq.LengthMultiple);
             _corpus = new AudioCorpus(o.DataDir, vq.SampleRate, _cropSamples, _log);

@@ -29,8 +29,8 @@ public static class ClassifierTraining
         var audio = train.Select(p => AudioFile.ReadAs(Path.Combine(dataDir, p.File), rate, mono: true).Channels[0]).ToArray();
         var genreOf = train.Select(p => meta.Genres.ToList().IndexOf(p.Genre)).ToArray();
         var artistOf = train.Select(p => meta.Artists.ToList().IndexOf(p.Artist)).ToArray();
-        manual_seed(o.Seed);
-        var model = new StyleClassifier(meta.Genres, meta.Artists, rate);
+        StyleClassifier model;
+        using (JukeboxBridge.Model.ModelInit.Seeded(o.Seed)) model = new StyleClassifier(meta.Genres, meta.Artists, rate);
         model.train();
         using var adam = new Adam(model.named_parameters().Select(p => (p.name, p.parameter))) { WeightDecay = 1e-4 };
         var rng = new Random(o.Seed);

@@ -2,6 +2,7 @@ using JukeboxBridge.Errors;
 using JukeboxBridge.Checkpoints;
 using JukeboxBridge.Checkpoints.Safetensors;
 using JukeboxBridge.Model.Checkpoints;
+using JukeboxBridge.Model;
 using JukeboxBridge.Model.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -31,9 +32,9 @@ public sealed class StyleClassifier : nn.Module<Tensor, (Tensor Genre, Tensor Ar
         conv2 = new Conv1dLayer(Width, Width, 3, padding: 1);
         conv3 = new Conv1dLayer(Width, Width, 3, padding: 2, dilation: 2);
         conv4 = new Conv1dLayer(Width, Width, 3, padding: 4, dilation: 4);
-        embed = nn.Linear(2 * Width, EmbeddingSize);
-        genre_head = nn.Linear(EmbeddingSize, genres.Count);
-        artist_head = nn.Linear(EmbeddingSize, artists.Count);
+        embed = ModelInit.Linear(2 * Width, EmbeddingSize);
+        genre_head = ModelInit.Linear(EmbeddingSize, genres.Count);
+        artist_head = ModelInit.Linear(EmbeddingSize, artists.Count);
         RegisterComponents();
     }
 

@@ -31,8 +31,8 @@ public sealed class Conv1dLayer : nn.Module<Tensor, Tensor>
         InChannels = inChannels; OutChannels = outChannels;
         _stride = stride; _padding = padding; _dilation = dilation;
         double bound = 1.0 / Math.Sqrt(inChannels * kernelSize); // torch's default (kaiming_uniform, a=sqrt(5))
-        weight = new Parameter(empty(outChannels, inChannels, kernelSize).uniform_(-bound, bound));
-        bias = hasBias ? new Parameter(empty(outChannels).uniform_(-bound, bound)) : null;
+        weight = new Parameter(ModelInit.Uniform(empty(outChannels, inChannels, kernelSize), -bound, bound));
+        bias = hasBias ? new Parameter(ModelInit.Uniform(empty(outChannels), -bound, bound)) : null;
         RegisterComponents();
     }
 
@@ -55,8 +55,8 @@ public sealed class ConvTranspose1dLayer : nn.Module<Tensor, Tensor>
     {
         _stride = stride; _padding = padding;
         double bound = 1.0 / Math.Sqrt(outChannels * kernelSize); // torch's default: fan_in of a transposed conv is weight.size(1)*k
-        weight = new Parameter(empty(inChannels, outChannels, kernelSize).uniform_(-bound, bound));
-        bias = hasBias ? new Parameter(empty(outChannels).uniform_(-bound, bound)) : null;
+        weight = new Parameter(ModelInit.Uniform(empty(inChannels, outChannels, kernelSize), -bound, bound));
+        bias = hasBias ? new Parameter(ModelInit.Uniform(empty(outChannels), -bound, bound)) : null;
         RegisterComponents();
     }
 

@@ -13,7 +13,7 @@ public sealed class PositionEmbedding : nn.Module
 
     public PositionEmbedding(long length, long width, double initScale) : base(nameof(PositionEmbedding))
     {
-        pos_emb = new Parameter(empty(length, width).normal_(0, 0.01 * initScale));
+        pos_emb = new Parameter(ModelInit.Normal(empty(length, width), 0, 0.01 * initScale));
         RegisterComponents();
     }
 }
@@ -39,14 +39,14 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     {
         Bins = o.Bins; Width = o.Width; Length = o.Length;
         double initScale = o.Transformer.InitScale;
-        x_emb = nn.Embedding(Bins, Width);
-        using (no_grad()) x_emb.weight!.normal_(0, 0.02 * initScale);
-        if (!o.HasLabels) start_token = new Parameter(empty(1, Width).normal_(0, 0.01 * initScale));
+        x_emb = ModelInit.Embedding(Bins, Width);
+        using (no_grad()) ModelInit.Normal(x_emb.weight!, 0, 0.02 * initScale);
+        if (!o.HasLabels) start_token = new Parameter(ModelInit.Normal(empty(1, Width), 0, 0.01 * initScale));
         pos_emb = new PositionEmbedding(Length, Width, initScale);
         transformer = new Transformer(o.Transformer);
         if (!o.OnlyEncode)
         {
-            x_out = nn.Linear(Width, Bins, hasBias: false);
+            x_out = ModelInit.Linear(Width, Bins, hasBias: false);
             if (o.TieOutput) x_out.weight = x_emb.weight;
         }
         _addCondAfter = o.TieOutput;

@@ -11,8 +11,8 @@ public sealed class SimpleEmbedding : nn.Module<Tensor, Tensor>
 
     public SimpleEmbedding(long count, long width, double initScale) : base(nameof(SimpleEmbedding))
     {
-        emb = nn.Embedding(count, width);
-        using (no_grad()) emb.weight!.normal_(0, 0.01 * initScale);
+        emb = ModelInit.Embedding(count, width);
+        using (no_grad()) ModelInit.Normal(emb.weight!, 0, 0.01 * initScale);
         RegisterComponents();
     }
 
@@ -33,8 +33,8 @@ public sealed class RangeEmbedding : nn.Module<Tensor, Tensor?, Tensor>
     public RangeEmbedding(long nTime, long bins, (double Lo, double Hi) range, long width, double initScale, bool clamp = false) : base(nameof(RangeEmbedding))
     {
         _nTime = nTime; _bins = bins; _lo = range.Lo; _hi = range.Hi; _clamp = clamp;
-        emb = nn.Embedding(bins, width);
-        using (no_grad()) emb.weight!.normal_(0, 0.01 * initScale);
+        emb = ModelInit.Embedding(bins, width);
+        using (no_grad()) ModelInit.Normal(emb.weight!, 0, 0.01 * initScale);
         RegisterComponents();
     }
 

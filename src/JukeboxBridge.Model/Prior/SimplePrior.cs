@@ -38,7 +38,7 @@ public sealed class SimplePrior : nn.Module
             prime_prior = new ConditionalAutoregressive2D(o.LyricEncoderModel);
             prime_state_proj = new Conv1D(o.PrimeWidth, o.Width, o.PrimeInitScale, o.Fp16Params);
             prime_state_ln = nn.LayerNorm(o.Width, 1e-5);
-            prime_x_out = nn.Linear(o.Width, o.NVocab, hasBias: false);
+            prime_x_out = ModelInit.Linear(o.Width, o.NVocab, hasBias: false);
         }
         prior = new ConditionalAutoregressive2D(o.PriorModel);
         RegisterComponents();

@@ -18,8 +18,8 @@ public sealed class UpsamplerConditioner : nn.Module<Tensor, Tensor>
 
     public UpsamplerConditioner(PriorOptions o) : base(nameof(UpsamplerConditioner))
     {
-        x_emb = nn.Embedding(o.LBins, o.Width);
-        using (no_grad()) x_emb.weight!.normal_(0, 0.02 * o.InitScale);
+        x_emb = ModelInit.Embedding(o.LBins, o.Width);
+        using (no_grad()) ModelInit.Normal(x_emb.weight!, 0, 0.02 * o.InitScale);
         var stack = new ResStackOptions(o.CondWidth, o.CondDepth, o.CondMConv, o.CondDilationGrowthRate, o.CondDilationCycle,
                                         o.CondResScale, ReverseDecoderDilation: false);
         cond = new DecoderConvBlock(o.Width, o.Width, o.CondDownT, o.CondStrideT, stack, checkpointRes: o.CondCRes == 1);

@@ -16,7 +16,7 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
     /// <param name="halfWeight">Hold w in float16 (fp16_params: 5b and 5b_lyrics); the bias stays float32.</param>
     public Conv1D(long nIn, long nOut, double initScale = 1.0, bool halfWeight = false) : base(nameof(Conv1D))
     {
-        var init = empty(nIn, nOut).normal_(0, 0.02 * initScale);
+        var init = ModelInit.Normal(empty(nIn, nOut), 0, 0.02 * initScale);
         w = new Parameter(halfWeight ? init.to_type(ScalarType.Float16) : init);
         b = new Parameter(zeros(nOut));
         RegisterComponents();

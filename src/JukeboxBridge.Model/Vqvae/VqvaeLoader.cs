@@ -50,10 +50,13 @@ public static class VqvaeLoader
         }
         if (ModelPreset.Exists(spec))
         {
-            TorchSharp.torch.manual_seed(seed);
-            var model = new VQVAE(shape?.Options ?? RequirePreset(spec));
-            using (TorchSharp.torch.no_grad())                     // untrained: random codebooks, so codes spread
-                for (int l = 0; l < model.Levels; l++) model.CodebookOf(l).k.normal_();
+            VQVAE model;
+            using (ModelInit.Seeded(seed))
+            {
+                model = new VQVAE(shape?.Options ?? RequirePreset(spec));
+                using (TorchSharp.torch.no_grad())                 // untrained: random codebooks, so codes spread
+                    for (int l = 0; l < model.Levels; l++) ModelInit.Normal(model.CodebookOf(l).k, 0, 1);
+            }
             model.eval();
             return new LoadedVqvae(model, $"preset {spec} (random weights, seed {seed})", $"preset '{spec}'");
         }
