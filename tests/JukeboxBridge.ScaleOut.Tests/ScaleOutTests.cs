@@ -45,8 +45,10 @@ public class ScaleOutTests
 
             // Every worker worked, each job ran once, and client b's first job did not wait behind all of a's.
             Assert.All(workers, w => Assert.True(w.Said(" started (delivery"), $"{w.Name} ran nothing:\n{w.Log}"));
-            for (int i = 0; i < jobs.Count; i++)
-                Assert.Equal(1, workers.Sum(w => w.Count($"Worker {w.Name}: job {jobs[i].Item2} of {owner[i]} done")));
+            int DoneLines(int i) => workers.Sum(w => w.Count($"Worker {w.Name}: job {jobs[i].Item2} of {owner[i]} done"));
+            // A worker logs "done" after it wrote the folder, and the front may relay the take from the folder first.
+            WaitFor(() => Enumerable.Range(0, jobs.Count).All(i => DoneLines(i) >= 1), TimeSpan.FromSeconds(15), "every worker's done line");
+            for (int i = 0; i < jobs.Count; i++) Assert.Equal(1, DoneLines(i));
             var started = workers.SelectMany(w => w.Lines.Where(l => l.Contains(" started (delivery"))).Order().ToList();   // "HH:mm:ss" first
             int firstOfB = started.FindIndex(l => l.Contains("of studio-b started"));
             Assert.True(firstOfB >= 0 && firstOfB < 5, $"client b's first job was the {firstOfB + 1}th to start:\n{string.Join("\n", started)}");
@@ -80,6 +82,7 @@ public class ScaleOutTests
         var final = Drain([(c, job)], TimeSpan.FromMinutes(3));
         Assert.True(final.GetValueOrDefault(job) is TakeDone, $"{final.GetValueOrDefault(job)}\n{w2.Log}");
         Assert.True(w2.Said($"job {job} of local started (delivery 2)"), w2.Log);
+        WaitFor(() => w2.Count($"job {job} of local done") >= 1, TimeSpan.FromSeconds(15), "w2's done line");   // logged after the folder says done
         Assert.Equal(1, w2.Count($"job {job} of local done"));
         Assert.False(File.Exists(Path.Combine(folder, "attempts")));
         SameTakes(SingleDaemonTakes([submit])[0], Takes(folder), "the redelivered job");
