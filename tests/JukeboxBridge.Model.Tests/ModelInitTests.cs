@@ -9,6 +9,11 @@ namespace JukeboxBridge.Model.Tests;
 /// A seeded model gets the same initial weights whatever other threads draw meanwhile (the mechanism behind a
 /// trainer's resume test that failed when another test class built a prior at the same time).
 /// </summary>
+/// <summary>Runs alone: one test compares with torch's global generator, which parallel classes draw from.</summary>
+[CollectionDefinition(nameof(GlobalGeneratorCollection), DisableParallelization = true)]
+public sealed class GlobalGeneratorCollection;
+
+[Collection(nameof(GlobalGeneratorCollection))]
 public class ModelInitTests
 {
     private static Dictionary<string, byte[]> Weights(nn.Module m) =>
