@@ -55,26 +55,30 @@ export ARDOUR_PROBE_SCAN=full
 
 SESSION="$WORK/session"
 # Ardour 7.3's luasession crashes now and then by itself (daw-e2e.md): judge each phase by what it wrote,
-# retry up to 3 times.
-lua() { LD_PRELOAD="$WORK/ardour_rescan_preload.so" ardour7-lua "$@" 2>&1 | grep -v "call-slot" || true; }
+# retry up to JB_DAW_TRIES times (default 10; a crash costs about 10 s). The preloaded helper prints the crashing
+# thread's stack ("=== luasession crashed"), which so far was always inside Ardour (export graph, session teardown).
+# JB_PRELOAD_FIRST: libraries loaded into luasession before the helper (e.g. libasan.so.8 with an ASan plugin build).
+lua() { LD_PRELOAD="${JB_PRELOAD_FIRST:+$JB_PRELOAD_FIRST }$WORK/ardour_rescan_preload.so" ardour7-lua "$@" 2>&1 | grep -v "call-slot" || true; }
 t0=$(date +%s)
-for try in 1 2 3; do
+for try in $(seq 1 "${JB_DAW_TRIES:-10}"); do
   rm -rf "$SESSION"
   lua "$HERE/phase1_create.lua" "$SESSION" | tee "$WORK/phase1.out"
+  tries1=$try
   grep -q "phase 1 saved" "$WORK/phase1.out" && grep -q 'name="JBLoop"' "$SESSION/jb.ardour" && break
   echo "phase 1 attempt $try failed; retrying" >&2
 done
 sed -i '/name="JBLoop"/s/flags="IsRangeMarker"/flags="IsAutoLoop"/' "$SESSION/jb.ardour"
 cp "$SESSION/jb.ardour" "$WORK/jb.ardour.phase1"
 t1=$(date +%s)
-for try in 1 2 3; do
+for try in $(seq 1 "${JB_DAW_TRIES:-10}"); do
   rm -rf "$SESSION/export"; cp "$WORK/jb.ardour.phase1" "$SESSION/jb.ardour"
+  tries2=$try
   lua "$HERE/phase2_loop_export.lua" "$SESSION" | tee "$WORK/phase2.out"
   [ "$(grep -c 'EXPORT .* true' "$WORK/phase2.out")" = 2 ] && break
   echo "phase 2 attempt $try failed; retrying" >&2
 done
 t2=$(date +%s)
-echo "timing: phase 1 $((t1 - t0)) s, phase 2 (loop, generation, exports) $((t2 - t1)) s"
+echo "timing: phase 1 $((t1 - t0)) s, phase 2 (loop, generation, exports) $((t2 - t1)) s; luasession runs: $tries1 + $tries2"
 
 pass=0; fail=0
 check() { if eval "$2"; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1"; fail=$((fail+1)); fi; }
