@@ -1,59 +1,145 @@
 using System.Diagnostics;
+using System.Text.Json;
 using JukeboxBridge.Model.Prior;
 using static TorchSharp.torch;
 
 namespace JukeboxBridge.Benchmarks;
 
 /// <summary>
-/// prior-sampling: KV-cached ancestral sampling speed on CPU of a fixed mid-size top prior (level 2, n_ctx 4096,
-/// width 1024, depth 12, heads 4, attn_order 2, blocks 64, no labels, random weights): N new tokens at each batch
-/// size. Also the memory-bandwidth floor at batch 1: every token must read all parameters once, so
-/// floor_tokens_per_s = measured bandwidth / parameter bytes; floor_fraction = tokens_per_s / that.
-/// Reference point (OpenAI's code, PyTorch 1.13, this 2-core machine, quiet): ~30 tokens/s at batch 1, ~97 at batch 4.
-/// Options: --batch 1,4 --tokens 128 --threads N
+/// prior-sampling: KV-cached ancestral sampling speed on CPU (random weights, no labels), batch by batch, on a quiet
+/// machine and beside N busy threads (--load), side by side with OpenAI's reference code (--reference DIR).
+/// Shapes: --shape bench (12 layers, width 1024, 4 heads, n_ctx 4096, blocks 64: the README's figures),
+/// upsampler (the official level-0/1 upsamplers: 72 layers, width 1920, 1 head, n_ctx 8192, blocks 128) or 1b_lyrics
+/// (the 1b_lyrics top prior's transformer: 72 layers, width 2048, 2 heads, n_ctx 6144, blocks 64; its music layers
+/// only, attn_order 2). --layers N builds only N of the layers (the official shapes do not fit a quick run); the
+/// figures per audio second are extrapolated to the full depth (layer time scales with depth, x_out does not).
+/// Memory floor: every step reads every parameter once, so floor_tokens_per_s = batch × bandwidth / parameter bytes.
+/// Options: --shape bench --batch 1,4 --tokens 128 --load 0,1 --threads N --layers N --width W --heads H --ctx N
+///          --reference DIR (a checkout of openai/jukebox; python3 with torch) --python /usr/bin/python3 --ops
 /// </summary>
 public sealed class PriorSamplingBenchmark : IBenchmark
 {
     public string Name => "prior-sampling";
-    public string Description => "tokens/s of KV-cached prior sampling (fixed 12-layer, width-1024 prior) and the memory-bandwidth floor";
+    public string Description => "tokens/s and ms/token of KV-cached prior sampling, quiet and loaded, beside the reference, with the memory floor";
 
-    public static PriorOptions Config => new()
+    private sealed record Shape(string Name, int Level, int Width, int Depth, int Heads, int NCtx, int Blocks, double HopSeconds);
+
+    private static readonly Dictionary<string, Shape> Shapes = new()
     {
-        Level = 2, Levels = 3, NCtx = 4096, Width = 1024, Depth = 12, Heads = 4, AttnOrder = 2, Blocks = 64,
+        ["bench"] = new("bench", 2, 1024, 12, 4, 4096, 64, 128 / 44100.0),
+        ["upsampler"] = new("upsampler", 0, 1920, 72, 1, 8192, 128, 8 / 44100.0),
+        ["1b_lyrics"] = new("1b_lyrics", 2, 2048, 72, 2, 6144, 64, 128 / 44100.0),
+    };
+
+    /// <summary>The README's configuration (what the numbers in README/docs refer to).</summary>
+    public static PriorOptions Config => Options(Shapes["bench"], Shapes["bench"].Depth);
+
+    private static PriorOptions Options(Shape s, int depth) => new()
+    {
+        Level = s.Level, Levels = 3, NCtx = s.NCtx, Width = s.Width, Depth = depth, Heads = s.Heads, AttnOrder = 2, Blocks = s.Blocks,
         Labels = false, LBins = 2048, RawToTokens = 128, InitScale = 1.0,
     };
 
     public IReadOnlyList<Measurement> Run(string[] options)
     {
-        var batches = BenchmarkOptions.Get(options, "--batch", "1,4").Split(',').Select(int.Parse).ToArray();
-        int tokens = int.Parse(BenchmarkOptions.Get(options, "--tokens", "128"));
-        if (BenchmarkOptions.Get(options, "--threads", "") is { Length: > 0 } th) set_num_threads(int.Parse(th));
+        string Opt(string name, string def) => BenchmarkOptions.Get(options, name, def);
+        var shapeName = Opt("--shape", "bench");
+        if (!Shapes.TryGetValue(shapeName, out var shape)) throw new ArgumentException($"--shape: one of {string.Join(", ", Shapes.Keys)}");
+        shape = shape with
+        {
+            Width = int.Parse(Opt("--width", shape.Width.ToString())), Heads = int.Parse(Opt("--heads", shape.Heads.ToString())),
+            NCtx = int.Parse(Opt("--ctx", shape.NCtx.ToString())),
+        };
+        int layers = int.Parse(Opt("--layers", Math.Min(shape.Depth, 12).ToString()));
+        var batches = Opt("--batch", "1,4").Split(',').Select(int.Parse).ToArray();
+        var loads = Opt("--load", "0").Split(',').Select(int.Parse).ToArray();
+        int tokens = int.Parse(Opt("--tokens", "128"));
+        if (Opt("--threads", "") is { Length: > 0 } th) set_num_threads(int.Parse(th));
+        string? reference = Opt("--reference", Environment.GetEnvironmentVariable("JUKEBOX_REFERENCE") ?? "") is { Length: > 0 } r ? r : null;
+        string python = Opt("--python", File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+
+        var config = Options(shape, layers);
+        if (options.Contains("--ops")) OpsProfile.Print(shape.Width);
         manual_seed(0);
-        using var prior = new SimplePrior(Config);
+        using var prior = new SimplePrior(config);
         prior.eval();
         long paramBytes = prior.parameters().Sum(p => p.numel() * p.element_size());
         double bandwidth = MeasureBandwidth();
         double floor = bandwidth / paramBytes;
-        Console.Error.WriteLine($"prior-sampling: {paramBytes / 1e6:F1} MB of parameters, memory bandwidth {bandwidth / 1e9:F2} GB/s -> floor {floor:F1} tokens/s at batch 1; threads {get_num_threads()}");
+        int threads = get_num_threads();
+        Console.Error.WriteLine($"prior-sampling: {shape.Name}, {layers} of {shape.Depth} layers, width {shape.Width}, {shape.Heads} heads, n_ctx {shape.NCtx}; " +
+                                $"{paramBytes / 1e6:F1} MB of parameters, memory bandwidth {bandwidth / 1e9:F2} GB/s -> floor {floor:F1} tokens/s at batch 1; threads {threads}");
         var results = new List<Measurement>();
-        foreach (int b in batches)
-        {
-            var opts = new SamplingOptions(Temperature: 1.0, SampleTokens: tokens);
-            using (var warm = prior.Sample(b, null, null, null, opts with { SampleTokens = 8 }, new Generator(1))) { }
-            var sw = Stopwatch.StartNew();
-            using var z = prior.Sample(b, null, null, null, opts, new Generator(2));
-            long sync = z.sum().item<long>();
-            double s = sw.Elapsed.TotalSeconds;
-            double tps = b * tokens / s;
-            Console.Error.WriteLine($"  batch {b}: {tokens} tokens in {s:F2} s");
-            results.Add(new Measurement(new Dictionary<string, object>
+        foreach (int load in loads)
+            foreach (int b in batches)
             {
-                ["batch"] = b, ["tokens"] = tokens, ["tokens_per_s"] = Math.Round(tps, 1),
-                ["floor_tokens_per_s"] = Math.Round(floor * b, 1), ["floor_fraction"] = Math.Round(tps / (floor * b), 3),
-                ["seconds"] = Math.Round(s, 2),
-            }));
-        }
+                using var busy = new BusyThreads(load);
+                var opts = new SamplingOptions(Temperature: 1.0, SampleTokens: tokens);
+                using (var warm = prior.Sample(b, null, null, null, opts with { SampleTokens = 8 }, new Generator(1))) { }
+                var sw = Stopwatch.StartNew();
+                using (var z = prior.Sample(b, null, null, null, opts, new Generator(2))) z.sum().item<long>();
+                double s = sw.Elapsed.TotalSeconds;
+                double tps = b * tokens / s, msPerStep = 1e3 * s / tokens;
+                // Full depth: the per-step time is about depth × (layer time); the prior's x_out and embeddings are small beside it.
+                double fullStep = s / tokens * shape.Depth / layers;
+                var fields = new Dictionary<string, object>
+                {
+                    ["shape"] = shape.Name, ["layers"] = layers, ["width"] = shape.Width, ["batch"] = b, ["load"] = load, ["threads"] = threads,
+                    ["tokens"] = tokens, ["tokens_per_s"] = Math.Round(tps, 1), ["ms_per_token"] = Math.Round(msPerStep / b, 2),
+                    ["ms_per_step"] = Math.Round(msPerStep, 2), ["floor_tokens_per_s"] = Math.Round(floor * b, 1),
+                    ["floor_fraction"] = Math.Round(tps / (floor * b), 3),
+                    ["s_per_audio_s"] = Math.Round(fullStep / shape.HopSeconds, 1),
+                };
+                string line = $"  load {load}, batch {b}: {tokens} tokens in {s:F2} s ({tps:F1} tokens/s, {msPerStep:F2} ms per step)";
+                if (reference is not null)
+                {
+                    var refTps = RunReference(python, reference, shape, layers, b, tokens, threads);
+                    if (refTps is double rt)
+                    {
+                        fields["reference_tokens_per_s"] = Math.Round(rt, 1);
+                        fields["speedup"] = Math.Round(tps / rt, 2);
+                        line += $"; reference {rt:F1} tokens/s ({tps / rt:F2}x)";
+                    }
+                }
+                Console.Error.WriteLine(line);
+                results.Add(new Measurement(fields));
+            }
         return results;
+    }
+
+    /// <summary>Runs benchmarks/reference/prior_sampling.py (OpenAI's code) with the same shape, batch, tokens and threads.</summary>
+    private static double? RunReference(string python, string jukebox, Shape shape, int layers, int batch, int tokens, int threads)
+    {
+        var script = FindScript();
+        var psi = new ProcessStartInfo(python)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { script, "--jukebox", jukebox, "--batch", batch.ToString(), "--tokens", tokens.ToString(), "--width", shape.Width.ToString(),
+                                  "--depth", layers.ToString(), "--heads", shape.Heads.ToString(), "--ctx", shape.NCtx.ToString(), "--blocks", shape.Blocks.ToString(),
+                                  "--attn-order", "2", "--threads", threads.ToString() })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        var json = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
+        if (p.ExitCode != 0 || json is null)
+        {
+            Console.Error.WriteLine($"  reference failed (exit {p.ExitCode}): {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+            return null;
+        }
+        return JsonDocument.Parse(json).RootElement.GetProperty("tokens_per_s").GetDouble();
+    }
+
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "benchmarks", "reference", "prior_sampling.py");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("benchmarks/reference/prior_sampling.py not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>Bytes per second of a large tensor copy (read + write), best of a few.</summary>
@@ -63,7 +149,7 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         using var b = empty_like(a);
         b.copy_(a);
         double best = 0;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 8; i++)
         {
             var sw = Stopwatch.StartNew();
             b.copy_(a);
@@ -72,4 +158,22 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         return best;
     }
 
+    /// <summary>N threads that spin (what another process competing for the cores looks like), until disposed.</summary>
+    private sealed class BusyThreads : IDisposable
+    {
+        private volatile bool _stop;
+        private readonly Thread[] _threads;
+
+        public BusyThreads(int n)
+        {
+            _threads = Enumerable.Range(0, n).Select(_ => new Thread(() => { long x = 0; while (!_stop) x++; }) { IsBackground = true }).ToArray();
+            foreach (var t in _threads) t.Start();
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            foreach (var t in _threads) t.Join();
+        }
+    }
 }
