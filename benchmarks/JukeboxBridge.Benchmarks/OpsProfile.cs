@@ -106,6 +106,26 @@ public static class OpsProfile
             }
             foreach (var q in ws.Concat(wts)) q.Dispose();
         }
+        {
+            // The model's own Conv1D (what a step runs), DRAM-bound: 24 layers' worth of each shape.
+            foreach (var (k, n, name) in new[] { (width, 3 * s, "c_attn"), (s, width, "attn c_proj"), (width, width, "mlp c_fc/c_proj") })
+            {
+                var mods = Enumerable.Range(0, 24 * 4 * 1024 * 1024 / (int)(k * n)).Select(_ => new JukeboxBridge.Model.Transformers.Conv1D(k, n)).ToArray();
+                foreach (long m in new[] { 1L, 4L })
+                {
+                    using var x = randn(m, 1, k);
+                    double best = double.MaxValue;
+                    for (int rep = 0; rep < 5; rep++)
+                    {
+                        var sw = Stopwatch.StartNew();
+                        foreach (var mod in mods) mod.forward(x).Dispose();
+                        best = Math.Min(best, sw.Elapsed.TotalMilliseconds / mods.Length);
+                    }
+                    Console.Error.WriteLine($"  Conv1D {name,-16} ({k}x{n}) batch {m}: {best:F3} ms, {k * n * 4 / (best / 1e3) / 1e9:F1} GB/s");
+                }
+                foreach (var mod in mods) mod.Dispose();
+            }
+        }
         using var t = randn(1, width);
         var sw2 = Stopwatch.StartNew();
         for (int i = 0; i < 20000; i++) (t + t).Dispose();

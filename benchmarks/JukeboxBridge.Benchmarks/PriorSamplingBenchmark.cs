@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using JukeboxBridge.Model;
 using JukeboxBridge.Model.Prior;
 using static TorchSharp.torch;
 
@@ -14,8 +15,11 @@ namespace JukeboxBridge.Benchmarks;
 /// only, attn_order 2). --layers N builds only N of the layers (the official shapes do not fit a quick run); the
 /// figures per audio second are extrapolated to the full depth (layer time scales with depth, x_out does not).
 /// Memory floor: every step reads every parameter once, so floor_tokens_per_s = batch × bandwidth / parameter bytes.
-/// Options: --shape bench --batch 1,4 --tokens 128 --load 0,1 --threads N --layers N --width W --heads H --ctx N
-///          --reference DIR (a checkout of openai/jukebox; python3 with torch) --python /usr/bin/python3 --ops
+/// Options: --shape bench --batch 1,4 --tokens 128 --load 0,1 --threads auto|N --layers N --width W --heads H --ctx N
+///          --reference DIR (a checkout of openai/jukebox; python3 with torch) --reference-threads 1,CORES
+///          --python /usr/bin/python3 --ops
+/// Threads: auto by default (the cores other processes leave free, as the CLI and the daemon); the reference runs at
+/// each of --reference-threads under the same load and its best counts.
 /// </summary>
 public sealed class PriorSamplingBenchmark : IBenchmark
 {
@@ -54,7 +58,8 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         var batches = Opt("--batch", "1,4").Split(',').Select(int.Parse).ToArray();
         var loads = Opt("--load", "0").Split(',').Select(int.Parse).ToArray();
         int tokens = int.Parse(Opt("--tokens", "128"));
-        if (Opt("--threads", "") is { Length: > 0 } th) set_num_threads(int.Parse(th));
+        var threadSetting = TorchThreads.FromEnvironment(Opt("--threads", ""));   // default auto, as the CLI and the daemon
+        var refThreads = Opt("--reference-threads", $"1,{Environment.ProcessorCount}").Split(',').Select(int.Parse).Distinct().ToArray();
         string? reference = Opt("--reference", Environment.GetEnvironmentVariable("JUKEBOX_REFERENCE") ?? "") is { Length: > 0 } r ? r : null;
         string python = Opt("--python", File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 
@@ -66,19 +71,21 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         long paramBytes = prior.parameters().Sum(p => p.numel() * p.element_size());
         double bandwidth = MeasureBandwidth();
         double floor = bandwidth / paramBytes;
-        int threads = get_num_threads();
+        int threads = TorchThreads.Use(threadSetting);
         Console.Error.WriteLine($"prior-sampling: {shape.Name}, {layers} of {shape.Depth} layers, width {shape.Width}, {shape.Heads} heads, n_ctx {shape.NCtx}; " +
-                                $"{paramBytes / 1e6:F1} MB of parameters, memory bandwidth {bandwidth / 1e9:F2} GB/s -> floor {floor:F1} tokens/s at batch 1; threads {threads}");
+                                $"{paramBytes / 1e6:F1} MB of parameters, memory bandwidth {bandwidth / 1e9:F2} GB/s -> floor {floor:F1} tokens/s at batch 1; threads {threadSetting} ({threads} now)");
         var results = new List<Measurement>();
         foreach (int load in loads)
             foreach (int b in batches)
             {
-                using var busy = new BusyThreads(load);
+                using var busy = new BusyLoad(load);
+                threads = TorchThreads.Use(threadSetting);                      // auto: what the load leaves free
                 var opts = new SamplingOptions(Temperature: 1.0, SampleTokens: tokens);
                 using (var warm = prior.Sample(b, null, null, null, opts with { SampleTokens = 8 }, new Generator(1))) { }
                 var sw = Stopwatch.StartNew();
                 using (var z = prior.Sample(b, null, null, null, opts, new Generator(2))) z.sum().item<long>();
                 double s = sw.Elapsed.TotalSeconds;
+
                 double tps = b * tokens / s, msPerStep = 1e3 * s / tokens;
                 // Full depth: the per-step time is about depth × (layer time); the prior's x_out and embeddings are small beside it.
                 double fullStep = s / tokens * shape.Depth / layers;
@@ -93,12 +100,16 @@ public sealed class PriorSamplingBenchmark : IBenchmark
                 string line = $"  load {load}, batch {b}: {tokens} tokens in {s:F2} s ({tps:F1} tokens/s, {msPerStep:F2} ms per step)";
                 if (reference is not null)
                 {
-                    var refTps = RunReference(python, reference, shape, layers, b, tokens, threads);
-                    if (refTps is double rt)
+                    // The reference at its best thread count under the same load (it has no policy of its own).
+                    var runs = refThreads.Select(n => (n, tps: RunReference(python, reference, shape, layers, b, tokens, n))).Where(r => r.tps is not null).ToArray();
+                    if (runs.Length > 0)
                     {
+                        var best = runs.MaxBy(r => r.tps!.Value);
+                        double rt = best.tps!.Value;
                         fields["reference_tokens_per_s"] = Math.Round(rt, 1);
+                        fields["reference_threads"] = best.n;
                         fields["speedup"] = Math.Round(tps / rt, 2);
-                        line += $"; reference {rt:F1} tokens/s ({tps / rt:F2}x)";
+                        line += $"; reference {rt:F1} tokens/s with {best.n} thread(s) ({tps / rt:F2}x; {string.Join(", ", runs.Select(r => $"{r.n}: {r.tps:F1}"))})";
                     }
                 }
                 Console.Error.WriteLine(line);
@@ -158,14 +169,25 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         return best;
     }
 
-    /// <summary>N threads that spin (what another process competing for the cores looks like), until disposed.</summary>
-    private sealed class BusyThreads : IDisposable
+    /// <summary>
+    /// N busy loops beside the measurement, until disposed: N `sh` processes spinning where there is a shell (another
+    /// process competing for the cores, as a DAW or a build; the auto thread count sees them), else N threads here.
+    /// </summary>
+    private sealed class BusyLoad : IDisposable
     {
         private volatile bool _stop;
-        private readonly Thread[] _threads;
+        private readonly Thread[] _threads = [];
+        private readonly Process[] _processes = [];
 
-        public BusyThreads(int n)
+        public BusyLoad(int n)
         {
+            if (n <= 0) return;
+            if (File.Exists("/bin/sh"))
+            {
+                _processes = Enumerable.Range(0, n).Select(_ => Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "while :; do :; done"]) { UseShellExecute = false })!).ToArray();
+                Thread.Sleep(300);                                              // let them run before anyone measures
+                return;
+            }
             _threads = Enumerable.Range(0, n).Select(_ => new Thread(() => { long x = 0; while (!_stop) x++; }) { IsBackground = true }).ToArray();
             foreach (var t in _threads) t.Start();
         }
@@ -174,6 +196,7 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         {
             _stop = true;
             foreach (var t in _threads) t.Join();
+            foreach (var p in _processes) { try { p.Kill(); p.WaitForExit(); } catch (InvalidOperationException) { } p.Dispose(); }
         }
     }
 }

@@ -29,14 +29,34 @@ public static class JukeboxCli
         root.Subcommands.Add(DaemonCommands.Fetch(ctx));
         root.Subcommands.Add(StylesCommand.Create(ctx));
         root.Subcommands.Add(DoctorCommand.Create(ctx));
+        root.Options.Add(ThreadsOption);
         return root;
     }
 
-    /// <summary>Runs the CLI with the given writers (tests pass StringWriters). Returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>--threads auto|N on every command: Torch's intra-op threads while sampling (docs/priors.md, "Threads").</summary>
+    public static readonly Option<string> ThreadsOption = new("--threads")
+    {
+        Description = "Torch threads while sampling: auto (the cores other processes leave free, re-checked every second) or a count; default JUKEBOX_THREADS, else auto",
+        Recursive = true,
+    };
+
+    /// <summary>
+    /// Runs the CLI with the given writers (tests pass StringWriters). Returns the exit code. <paramref name="process"/>:
+    /// this is the jukebox process itself (Program), so process-wide settings (threads) apply; in-process callers keep theirs.
+    /// </summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool process = false)
     {
         var ctx = new CliContext(stdout, stderr);
         var parse = Build(ctx).Parse(args);
+        if (process && parse.Errors.Count == 0)
+        {
+            try { JukeboxBridge.Model.TorchThreads.Request(JukeboxBridge.Model.TorchThreads.FromEnvironment(parse.GetValue(ThreadsOption))); }
+            catch (UserInputException e)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return CliContext.UserErrorExit;
+            }
+        }
         return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 }

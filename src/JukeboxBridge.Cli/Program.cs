@@ -1,1 +1,1 @@
-return JukeboxBridge.Cli.JukeboxCli.Run(args, Console.Out, Console.Error);
+return JukeboxBridge.Cli.JukeboxCli.Run(args, Console.Out, Console.Error, process: true);

@@ -18,6 +18,9 @@ public static class DoctorCommand
                 var t = TorchEnvironment.Probe();
                 ctx.Out.WriteLine($"torch backend: {t.Backend} (TorchSharp), {t.SmokeTest}");
                 ctx.Out.WriteLine($"cuda:          {(t.CudaAvailable ? $"{t.CudaDevices} device(s)" : "not available (CPU only; build with -p:TorchBackend=cuda on a GPU machine)")}");
+                var threads = TorchThreads.Requested ?? ThreadSetting.Auto;
+                int free = TorchThreads.FreeCores(TimeSpan.FromMilliseconds(200));
+                ctx.Out.WriteLine($"threads:       {threads} ({(threads.IsAuto ? free : threads.Fixed)} while sampling now; {free} of {Environment.ProcessorCount} cores free; --threads or JUKEBOX_THREADS)");
             }
             catch (Exception e)
             {

@@ -91,6 +91,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
             throw new ArgumentException($"cannot sample {sampleTokens} tokens with a prime of {p} in a context of {Length}");
         var device = x_emb.weight!.device;
         var first = (yCond ?? start_token!.view(1, 1, Width).expand(n, 1, Width)).to_type(x_emb.weight!.dtype);
+        TorchThreads.Begin();                                                    // the process's --threads (auto: the free cores)
         var caches = transformer.NewCaches();
         try
         {
@@ -122,6 +123,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
             for (long t = p; t < sampleTokens; t++)
             {
                 o.Cancel.ThrowIfCancellationRequested();
+                TorchThreads.Tick();                                              // follow the free cores (auto threads)
                 using var quiet = GcQuiet.Begin();
                 using var stepScope = NewDisposeScope();
                 Tensor x;
@@ -133,7 +135,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
                 }
                 var h = transformer.Step(x, encoderKv, caches);
                 if (_addCondAfter && xCond is not null) h = h + xCond.narrow(1, t, 1);
-                var logits = x_out!.forward(h);                                   // (N, 1, bins)
+                var logits = SmallBatchLinear.Apply(x_out!.weight!, null, h);     // (N, 1, bins): x_out, streamed as W · hᵀ
                 stepLogits?.Add(logits.alias().DetachFromDisposeScope());
                 var filtered = LogitFilter.Apply(o.Temperature == 1.0 ? logits : ScalarMath.Div(logits, o.Temperature), o.TopK, o.TopP);
                 var probs = filtered.softmax(-1).view(n, Bins);

@@ -14,9 +14,6 @@ namespace JukeboxBridge.Model.Transformers;
 /// </summary>
 public sealed class Conv1D : nn.Module<Tensor, Tensor>
 {
-    /// <summary>At most this many rows go through W · xᵀ; more through x · w (a GEMM either way).</summary>
-    private const long DecodeRows = 16;
-
     public Parameter w;
     public Parameter b;
 
@@ -35,24 +32,12 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var shape = x.shape;
         long nIn = shape[^1], rows = x.numel() / Math.Max(nIn, 1);
-        var x2 = shape.Length == 2 ? x : x.reshape(rows, nIn);
         // Half-stored weights (5b) are used in the activation dtype: exact upcast in float32, as the reference.
         var weight = w.dtype == x.dtype ? (Tensor)w : w.to_type(x.dtype);
         var bias = b.dtype == x.dtype ? (Tensor)b : b.to_type(x.dtype);
-        Tensor y;
-        if (rows <= DecodeRows && IsTransposedStorage(weight))
-        {
-            // One row goes in twice: BLAS's matrix-vector kernel streams the weight at ~0.55x the rate of its
-            // small-GEMM kernel here (fp32, 2 threads, weights from DRAM: 23 vs 39-41 GB/s).
-            var xs = rows == 1 ? x2.expand(2, nIn).contiguous() : x2;
-            y = addmm(bias.unsqueeze(1), weight.t(), xs.t(), 1, 1);                        // (n_out, rows')
-            y = (rows == 1 ? y.narrow(1, 0, 1) : y).t();
-        }
-        else y = addmm(bias, x2, weight, 1, 1);                                            // (rows, n_out)
-        var outShape = shape[..^1].Append(w.shape[1]).ToArray();
-        return (rows == 1 && outShape.Length == 2 ? y : y.reshape(outShape)).MoveToOuterDisposeScope();
+        if (rows <= SmallBatchLinear.MaxRows && SmallBatchLinear.IsTransposedView(weight))
+            return SmallBatchLinear.Apply(weight.t(), bias, x).MoveToOuterDisposeScope();   // a sampling step's rows
+        var y = addmm(bias, x.reshape(rows, nIn), weight, 1, 1);                          // (rows, n_out)
+        return y.view(shape[..^1].Append(w.shape[1]).ToArray()).MoveToOuterDisposeScope();
     }
-
-    /// <summary>Whether the (n_in, n_out) weight's memory is (n_out, n_in) row-major (a checkpoint loaded by copy keeps it).</summary>
-    private static bool IsTransposedStorage(Tensor t) => t.dim() == 2 && t.stride(0) == 1 && t.stride(1) == t.shape[0];
 }
