@@ -30,6 +30,7 @@ public sealed class ConditionalAutoregressive2D : nn.Module
     private readonly Transformer transformer;
     private readonly Linear? x_out;
     private readonly bool _addCondAfter;
+    private readonly bool _tiedOutput;                                           // x_out shares x_emb's weight (kept float32)
 
     public long Bins { get; }
     public long Width { get; }
@@ -50,10 +51,14 @@ public sealed class ConditionalAutoregressive2D : nn.Module
             if (o.TieOutput) x_out.weight = x_emb.weight;
         }
         _addCondAfter = o.TieOutput;
+        _tiedOutput = o.TieOutput;
         RegisterComponents();
     }
 
     public Transformer Transformer => transformer;
+
+    /// <summary>Sampling weights in bfloat16 (transformer Conv1Ds and x_out; see Precision). Returns how many were converted.</summary>
+    public int UseBFloat16() => Precision.ToBFloat16(transformer, x_out is null || _tiedOutput ? [] : [x_out]);
 
     /// <summary>
     /// Tokens z (N, L) -> logits (N, L, bins). Position 0 sees <paramref name="yCond"/> (N, 1, W) (or the start

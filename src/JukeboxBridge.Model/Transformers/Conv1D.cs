@@ -33,11 +33,26 @@ public sealed class Conv1D : nn.Module<Tensor, Tensor>
         var shape = x.shape;
         long nIn = shape[^1], rows = x.numel() / Math.Max(nIn, 1);
         // Half-stored weights (5b) are used in the activation dtype: exact upcast in float32, as the reference.
-        var weight = w.dtype == x.dtype ? (Tensor)w : w.to_type(x.dtype);
+        // bfloat16 weights (Precision.BFloat16) are used as they are: the product runs in bfloat16, the result in x's dtype.
+        bool bf16 = w.dtype == ScalarType.BFloat16 && x.dtype != ScalarType.BFloat16;
+        var weight = w.dtype == x.dtype || bf16 ? (Tensor)w : w.to_type(x.dtype);
         var bias = b.dtype == x.dtype ? (Tensor)b : b.to_type(x.dtype);
+        if (bf16 && !(rows <= SmallBatchLinear.MaxRows && SmallBatchLinear.IsTransposedView(weight)))
+            return forward(x.to_type(ScalarType.BFloat16)).to_type(x.dtype).MoveToOuterDisposeScope();
         if (rows <= SmallBatchLinear.MaxRows && SmallBatchLinear.IsTransposedView(weight))
             return SmallBatchLinear.Apply(weight.t(), bias, x).MoveToOuterDisposeScope();   // a sampling step's rows
         var y = addmm(bias, x.reshape(rows, nIn), weight, 1, 1);                          // (rows, n_out)
         return y.view(shape[..^1].Append(w.shape[1]).ToArray()).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Replaces w by a copy in <paramref name="dtype"/> (same memory layout); false when it already is. Sampling only.</summary>
+    public bool ConvertWeight(ScalarType dtype)
+    {
+        if (w.dtype == dtype) return false;
+        var old = w;
+        w = new Parameter(old.detach().to_type(dtype), requires_grad: false);             // to_type keeps the strides
+        ConditionallyRegisterParameter(nameof(w), w);
+        old.Dispose();
+        return true;
     }
 }
