@@ -93,6 +93,12 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
         }
         var qkv = c_attn.forward(x).chunk(3, -1);
         (q, k, v) = (qkv[0], qkv[1], qkv[2]);
+        if (c <= bctx - cache.SampleT % bctx)                                   // one piece (a sampling step): no slicing
+        {
+            long a0 = cache.SampleT;
+            cache.Append(k, v);
+            return c_proj.forward(AttendCached(q, cache, a0, a0 + c)).MoveToOuterDisposeScope();
+        }
         var outputs = new List<Tensor>();
         for (long i = 0; i < c; )
         {

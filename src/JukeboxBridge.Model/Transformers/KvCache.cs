@@ -49,6 +49,14 @@ public sealed class KvCache : IDisposable
             Values = zeros(new[] { k.shape[0], Capacity, k.shape[2] }, dtype: k.dtype, device: k.device).DetachFromDisposeScope();
         }
         long cap = Capacity;
+        if (Options.Kind != AttentionKind.Prime && SampleT % cap + c <= cap)         // one run (a sampling step): no slicing of k, v
+        {
+            long slot = SampleT % cap;
+            Keys.narrow(1, slot, c).copy_(k);
+            Values!.narrow(1, slot, c).copy_(v);
+            SampleT += c;
+            return;
+        }
         for (long i = 0; i < c; )
         {
             long p = SampleT + i;

@@ -34,6 +34,14 @@ public static class SmallBatchLinear
         }
         // Groups of up to 4 rows: BLAS's small-GEMM kernel is fastest at 4 columns here (a step of the bench prior:
         // 6.2 ms at 4 rows, 8.5 at 2-3, 15.7 at 8 in one product); a single row goes in twice (2 beat 1 and 4).
+        if (rows <= GroupRows)                                                           // one group: fewest ops (a step's usual case)
+        {
+            var xs = rows == 1 ? x2.repeat(2, 1) : x2.contiguous();                      // (rows', n_in) row-major
+            var p = bias is null ? weight.matmul(xs.t()) : addmm(bias.unsqueeze(1), weight, xs.t(), 1, 1);   // (n_out, rows')
+            var one = (rows == 1 ? p.select(1, 0) : p.t()).contiguous();
+            if (one.dtype != dtype) one = one.to_type(dtype);
+            return one.view(shape[..^1].Append(nOut).ToArray()).MoveToOuterDisposeScope();
+        }
         var parts = new List<Tensor>();
         for (long r0 = 0; r0 < rows; r0 += GroupRows)
         {
