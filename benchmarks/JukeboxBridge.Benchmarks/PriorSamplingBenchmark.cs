@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using JukeboxBridge.Model;
 using JukeboxBridge.Model.Prior;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace JukeboxBridge.Benchmarks;
@@ -17,7 +18,7 @@ namespace JukeboxBridge.Benchmarks;
 /// Memory floor: every step reads every parameter once, so floor_tokens_per_s = batch × bandwidth / parameter bytes.
 /// Options: --shape bench --batch 1,4 --tokens 128 --load 0,1 --threads auto|N --layers N --width W --heads H --ctx N
 ///          --reference DIR (a checkout of openai/jukebox; python3 with torch) --reference-threads 1,CORES
-///          --python /usr/bin/python3 --precision fp32|bf16 --ops
+///          --python /usr/bin/python3 --precision fp32|bf16 --device cpu|cuda --ops
 /// Threads: auto by default (the cores other processes leave free, as the CLI and the daemon); the reference runs at
 /// each of --reference-threads under the same load and its best counts.
 /// </summary>
@@ -38,9 +39,11 @@ public sealed class PriorSamplingBenchmark : IBenchmark
     /// <summary>The README's configuration (what the numbers in README/docs refer to).</summary>
     public static PriorOptions Config => Options(Shapes["bench"], Shapes["bench"].Depth);
 
+    // Built as a top-level prior whatever the shape: an upsampler's conditioner runs once per window, not per token, so
+    // the per-token cost is its transformer's (the conditioning it adds at each position is one addition).
     private static PriorOptions Options(Shape s, int depth) => new()
     {
-        Level = s.Level, Levels = 3, NCtx = s.NCtx, Width = s.Width, Depth = depth, Heads = s.Heads, AttnOrder = 2, Blocks = s.Blocks,
+        Level = 2, Levels = 3, NCtx = s.NCtx, Width = s.Width, Depth = depth, Heads = s.Heads, AttnOrder = 2, Blocks = s.Blocks,
         Labels = false, LBins = 2048, RawToTokens = 128, InitScale = 1.0,
     };
 
@@ -66,8 +69,10 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         var config = Options(shape, layers);
         if (options.Contains("--ops")) OpsProfile.Print(shape.Width);
         manual_seed(0);
+        var device = torch.device(Opt("--device", "cpu"));
         using var prior = new SimplePrior(config);
         prior.eval();
+        if (device.type != DeviceType.CPU) prior.to(device);
         var precision = Opt("--precision", "fp32");
         string? precisionNote = null;
         if (precision == "bf16")
@@ -86,7 +91,7 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         }
         else if (precision != "fp32") throw new ArgumentException("--precision: fp32 or bf16");
         long paramBytes = prior.parameters().Sum(p => p.numel() * p.element_size());
-        var (bandwidth, copyBandwidth) = MeasureBandwidth();
+        var (bandwidth, copyBandwidth) = MeasureBandwidth(device);
         double floor = bandwidth / paramBytes;
         int threads = TorchThreads.Use(threadSetting);
         Console.Error.WriteLine($"prior-sampling: {shape.Name}, {layers} of {shape.Depth} layers, width {shape.Width}, {shape.Heads} heads, n_ctx {shape.NCtx}; " +
@@ -118,7 +123,7 @@ public sealed class PriorSamplingBenchmark : IBenchmark
                 if (reference is not null)
                 {
                     // The reference at its best thread count under the same load (it has no policy of its own).
-                    var runs = refThreads.Select(n => (n, tps: RunReference(python, reference, shape, layers, b, tokens, n))).Where(r => r.tps is not null).ToArray();
+                    var runs = refThreads.Select(n => (n, tps: RunReference(python, reference, shape, layers, b, tokens, n, device))).Where(r => r.tps is not null).ToArray();
                     if (runs.Length > 0)
                     {
                         var best = runs.MaxBy(r => r.tps!.Value);
@@ -136,7 +141,7 @@ public sealed class PriorSamplingBenchmark : IBenchmark
     }
 
     /// <summary>Runs benchmarks/reference/prior_sampling.py (OpenAI's code) with the same shape, batch, tokens and threads.</summary>
-    private static double? RunReference(string python, string jukebox, Shape shape, int layers, int batch, int tokens, int threads)
+    private static double? RunReference(string python, string jukebox, Shape shape, int layers, int batch, int tokens, int threads, Device device)
     {
         var script = FindScript();
         var psi = new ProcessStartInfo(python)
@@ -145,7 +150,7 @@ public sealed class PriorSamplingBenchmark : IBenchmark
         };
         foreach (var a in new[] { script, "--jukebox", jukebox, "--batch", batch.ToString(), "--tokens", tokens.ToString(), "--width", shape.Width.ToString(),
                                   "--depth", layers.ToString(), "--heads", shape.Heads.ToString(), "--ctx", shape.NCtx.ToString(), "--blocks", shape.Blocks.ToString(),
-                                  "--attn-order", "2", "--threads", threads.ToString() })
+                                  "--attn-order", "2", "--threads", threads.ToString(), "--device", device.type == DeviceType.CPU ? "cpu" : "cuda" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
@@ -174,9 +179,9 @@ public sealed class PriorSamplingBenchmark : IBenchmark
     /// Bytes per second of streaming a 256 MB tensor through a reduction (reads only, as a step reads its weights), best of 8,
     /// and of a copy (read + write) for comparison; the floor uses the read rate.
     /// </summary>
-    private static (double Read, double Copy) MeasureBandwidth()
+    private static (double Read, double Copy) MeasureBandwidth(Device device)
     {
-        using var a = ones(64L << 20);                                       // 256 MB
+        using var a = ones(64L << 20, device: device);                      // 256 MB
         using var b = empty_like(a);
         b.copy_(a);
         double read = 0, copy = 0;

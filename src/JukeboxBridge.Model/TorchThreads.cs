@@ -74,6 +74,7 @@ public static class TorchThreads
         lock (Gate)
         {
             _setting = setting;
+            _last = null;                                                         // a fresh look, not the time since an old one
             int n = setting.IsAuto ? FreeCores(TimeSpan.FromMilliseconds(100)) : setting.Fixed;
             if (get_num_threads() != n) set_num_threads(n);
             _lastCheck = Clock.Elapsed;
