@@ -67,6 +67,7 @@ public class HostileInputTests
                  {
                      ("temperature", double.NaN), ("temperature", double.PositiveInfinity), ("top_p", double.NegativeInfinity), ("top_p", 1.5),
                      ("seconds", double.NaN), ("seconds", -1.0), ("variations", 0L), ("variations", 1L << 40), ("seed", -5L), ("top_k", 1L << 40),
+                     ("timeline_seconds", double.NaN), ("timeline_seconds", double.PositiveInfinity), ("timeline_seconds", -0.5), ("timeline_seconds", 1e300),
                  })
         {
             c.Send(new Ping(0)); Assert.IsType<Pong>(c.Receive(TimeSpan.FromSeconds(15)));
@@ -82,6 +83,57 @@ public class HostileInputTests
     }
 
     private static void SendFrames(DaemonClient c, byte[][] frames) => c.SendRawFrames(frames);
+
+    [Fact]
+    public void Forged_upsamples_are_refused_and_the_daemon_lives()
+    {
+        using var dir = new TempDir();
+        using var d = new JukeboxDaemon(Options(dir));
+        d.Start();
+        using var owner = new DaemonClient(d.LocalClient, curve: false);
+        owner.Handshake();
+        // A finished job of the local client: 0.2 s of "sample", 2 variations.
+        owner.Send(new Submit(1, "sample", new SubmitSettings { Seconds = 0.2, Variations = 2, Seed = 1 }));
+        var done = owner.Expect<Accepted>();
+        owner.Send(new Credit(done.Job, 10_000));
+        for (var t = DateTime.UtcNow.AddSeconds(120); DateTime.UtcNow < t;)
+            if (owner.Receive(TimeSpan.FromSeconds(1)) is TakeDone or Error) break;
+
+        // Another client may not upsample it, nor learn that it exists.
+        using var other = new DaemonClient(d.Keys.AddClient("studio", d.Server.Endpoint), curve: false);
+        other.Handshake();
+        other.Send(new Submit(2, "upsample", new SubmitSettings { Variation = 0 }, Job: done.Job));
+        var e = ExpectError(other);
+        Assert.Equal(ErrorCodes.UnknownJob, e.Code);
+        Assert.Contains("no finished job", e.Text);
+
+        // The owner: an unknown job, a path for a job id, a negative or huge variation, a variation on another mode.
+        owner.Send(new Submit(3, "upsample", new SubmitSettings(), Job: "20261125-041501-3f2a"));
+        Assert.Equal(ErrorCodes.UnknownJob, ExpectError(owner).Code);
+        SendFrames(owner, [WireCodec.Encode(new WireMap().Add("v", 1).Add("type", "submit").Add("request", 4).Add("mode", "upsample").Add("job", "../../etc").Add("settings", new WireMap()))]);
+        Assert.Contains("job", ExpectError(owner).Text);
+        foreach (long k in new[] { -1L, 2L, 1L << 40 })
+        {
+            SendFrames(owner, [WireCodec.Encode(new WireMap().Add("v", 1).Add("type", "submit").Add("request", 5).Add("mode", "upsample").Add("job", done.Job)
+                .Add("settings", new WireMap().Add("variation", k)))]);
+            var bad = ExpectError(owner);
+            Assert.Equal(ErrorCodes.BadSettings, bad.Code);
+            Assert.Contains("settings.variation", bad.Text);
+        }
+        SendFrames(owner, [WireCodec.Encode(new WireMap().Add("v", 1).Add("type", "submit").Add("request", 6).Add("mode", "sample")
+            .Add("settings", new WireMap().Add("variation", 1L)))]);
+        Assert.Contains("settings.variation", ExpectError(owner).Text);
+
+        // An upsample of a job that is still running is refused until it is done.
+        owner.Send(new Submit(7, "sample", new SubmitSettings { Seconds = 30, Variations = 1, Seed = 2 }));
+        var running = owner.Expect<Accepted>();
+        owner.Send(new Submit(8, "upsample", new SubmitSettings { Variation = 0 }, Job: running.Job));
+        var notYet = owner.Receive(TimeSpan.FromSeconds(15));
+        while (notYet is Progress or Block) notYet = owner.Receive(TimeSpan.FromSeconds(15));
+        Assert.Equal(ErrorCodes.UnknownJob, Assert.IsType<Error>(notYet).Code);
+        owner.Send(new Cancel(running.Job));
+        StillServes(d);
+    }
 
     [Fact]
     public void Overflowing_sizes_and_out_of_range_numbers_are_bad_messages_not_crashes()
