@@ -33,6 +33,9 @@ public sealed record PriorOptions
     [JsonPropertyName("use_tokens")] public bool UseTokens { get; init; }
     [JsonPropertyName("n_tokens")] public int NTokens { get; init; }
     [JsonPropertyName("n_vocab")] public int NVocab { get; init; }
+    /// <summary>The layer and head whose attention over the lyrics aligns them with the music (reference hps; 1b_lyrics 63/0, 5b_lyrics 68/2).</summary>
+    [JsonPropertyName("alignment_layer")] public int? AlignmentLayer { get; init; }
+    [JsonPropertyName("alignment_head")] public int? AlignmentHead { get; init; }
     [JsonPropertyName("single_enc_dec")] public bool SingleEncDec { get; init; }
     [JsonPropertyName("prime_loss_fraction")] public double PrimeLossFraction { get; init; }
     [JsonPropertyName("prime_width")] public int PrimeWidth { get; init; } = 128;

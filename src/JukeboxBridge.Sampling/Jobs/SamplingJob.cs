@@ -132,6 +132,7 @@ public sealed class SamplingJob : IDisposable
             var takes = TakeAssembly.Join(streamer.DecodePrompt(), earlier.Concat(streamer.Streamed), (int)State.Variations, State.TotalSamples);
             var result = TakeWriter.Write(Store, takes.Select(t => AudioClip.Mono(Rate, t)).ToArray(), State.PromptSamples / (double)Rate, Settings, _bundle.Source,
                                           Settings.Quality == JobQuality.Preview ? "PREVIEW (TOP LEVEL)" : null);
+            result = result with { Files = result.Files.Concat(WriteLyricAlignment()).ToList() };
             Store?.WriteStatus(new JobStatus(JobStatus.Done));
             return result;
         }
@@ -144,6 +145,23 @@ public sealed class SamplingJob : IDisposable
         {
             Store?.WriteStatus(new JobStatus(JobStatus.Failed, e.Message));
             throw;
+        }
+    }
+
+    /// <summary>A lyrics model's job folder gets lyrics-K.mid and alignment-K.png per variation (AlignmentWriter); a failure there is a warning.</summary>
+    private IReadOnlyList<string> WriteLyricAlignment()
+    {
+        var top = _bundle.Priors[^1];
+        if (Store is null || !Lyrics.AlignmentWriter.CanAlign(top.Options)) return [];
+        try
+        {
+            _residency.Use(top);
+            return Lyrics.AlignmentWriter.Write(top, State, Settings.HopFraction[^1], Store.Dir, Rate);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            _log?.Invoke($"warning: no lyric alignment for this job: {e.Message}");
+            return [];
         }
     }
 
