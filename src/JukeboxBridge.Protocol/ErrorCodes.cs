@@ -13,6 +13,7 @@ public static class ErrorCodes
     public const string QuotaExceeded = "quota_exceeded";      // the client's kept jobs or their disk use is at its limit
     public const string Busy = "busy";                         // too many connections are authenticating; retry later
     public const string UnknownJob = "unknown_job";
+    public const string UnknownFile = "unknown_file";          // get_file: the job has no such file (not a lyrics job, or not written yet)
     public const string BadSettings = "bad_settings";          // unknown artist, bad length, ...
     public const string ModelError = "model_error";            // the model cannot run the job (missing weights, ...)
     public const string OutOfMemory = "out_of_memory";

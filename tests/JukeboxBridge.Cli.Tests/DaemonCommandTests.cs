@@ -39,6 +39,19 @@ public class DaemonCommandTests
         Assert.True(code == 0, err);
         Assert.Equal(take.Channels[0], WavReader.Read(dir.File("again/continuation-1.wav")).Channels[0]);
 
+        // a lyrics job's MIDI and alignment picture come along with fetch (here placed in the daemon's job folder by hand:
+        // the tiny model has no lyrics); a job without them fetches its takes only
+        Assert.False(File.Exists(dir.File("again/lyrics-1.mid")));
+        var mid = new byte[] { (byte)'M', (byte)'T', (byte)'h', (byte)'d', 0, 0, 0, 6, 0, 1, 0, 1, 1, 224 };
+        File.WriteAllBytes(Path.Combine(dir.File("jobs"), "local", job, "lyrics-2.mid"), mid);
+        File.WriteAllBytes(Path.Combine(dir.File("jobs"), "local", job, "alignment-1.png"), [0x89, (byte)'P', (byte)'N', (byte)'G']);
+        (code, stdout, err) = CliRunner.Run(["fetch", job, "--out", dir.File("files"), .. at]);
+        Assert.True(code == 0, err);
+        Assert.Equal(mid, File.ReadAllBytes(dir.File("files/lyrics-2.mid")));
+        Assert.Equal(4, new FileInfo(dir.File("files/alignment-1.png")).Length);
+        Assert.Contains("lyrics-2.mid", stdout);
+        Assert.False(File.Exists(dir.File("files/lyrics-1.mid")));
+
         // upsample a finished job by id: a new job with the same length
         (code, _, err) = CliRunner.Run(["upsample", job, "--out", dir.File("up"), .. at]);
         Assert.True(code == 0, err);

@@ -85,6 +85,52 @@ public class HostileInputTests
     private static void SendFrames(DaemonClient c, byte[][] frames) => c.SendRawFrames(frames);
 
     [Fact]
+    public void Job_files_are_served_to_their_owner_by_name_only()
+    {
+        using var dir = new TempDir();
+        using var d = new JukeboxDaemon(Options(dir));
+        d.Start();
+        using var owner = new DaemonClient(d.LocalClient, curve: false);
+        owner.Handshake();
+        owner.Send(new Submit(1, "sample", new SubmitSettings { Seconds = 0.2, Variations = 1, Seed = 1 }));
+        var job = owner.Expect<Accepted>().Job;
+        string folder = Path.Combine(dir.Path, "jobs", "local", job);
+        File.WriteAllBytes(Path.Combine(folder, "lyrics-1.mid"), [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(folder, "alignment-1.png"), new byte[JobFile.MaxBytes + 1]);
+        File.WriteAllText(Path.Combine(folder, "secret.txt"), "not for the wire");
+
+        owner.Send(new GetFile(job, "lyrics-1.mid"));
+        var f = Assert.IsType<FileData>(Next(owner));
+        Assert.Equal(new byte[] { 1, 2, 3 }, f.Data);
+        owner.Send(new GetFile(job, "lyrics-2.mid"));
+        Assert.Equal(ErrorCodes.UnknownFile, NextError(owner).Code);
+        owner.Send(new GetFile(job, "alignment-1.png"));
+        Assert.Equal(ErrorCodes.TooLarge, NextError(owner).Code);
+        foreach (var name in new[] { "secret.txt", "../keys/client.json", "request.json", "lyrics-1.mid/..", "lyrics-0.mid", "LYRICS-1.MID" })
+        {
+            SendFrames(owner, [WireCodec.Encode(new WireMap().Add("v", 1).Add("type", "get_file").Add("job", job).Add("name", name))]);
+            var e = NextError(owner);
+            Assert.Equal(ErrorCodes.BadMessage, e.Code);
+            Assert.Contains("not a job file", e.Text);
+        }
+        using var other = new DaemonClient(d.Keys.AddClient("studio", d.Server.Endpoint), curve: false);
+        other.Handshake();
+        other.Send(new GetFile(job, "lyrics-1.mid"));
+        Assert.Equal(ErrorCodes.UnknownJob, ExpectError(other).Code);
+        StillServes(d);
+    }
+
+    /// <summary>The next message that is not the running job's progress or audio.</summary>
+    private static Message Next(DaemonClient c)
+    {
+        for (var t = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < t;)
+            if (c.Receive(TimeSpan.FromSeconds(1)) is { } m and not Progress and not Block and not TakeDone) return m;
+        throw new TimeoutException("no reply");
+    }
+
+    private static Error NextError(DaemonClient c) => Assert.IsType<Error>(Next(c));
+
+    [Fact]
     public void Forged_upsamples_are_refused_and_the_daemon_lives()
     {
         using var dir = new TempDir();

@@ -197,6 +197,29 @@ public static class DaemonCommands
         };
     }
 
+    /// <summary>A lyrics job's lyrics-K.mid and alignment-K.png, where the daemon has them (unknown_file: not a lyrics job).</summary>
+    private static void FetchFiles(CliContext ctx, DaemonClient c, string job, int variations, string outDir)
+    {
+        foreach (var name in JobFile.Names(variations))
+        {
+            c.Send(new GetFile(job, name));
+            while (true)
+            {
+                var m = c.Receive(TimeSpan.FromSeconds(30)) ?? throw new IOException($"the daemon did not answer for {name} of job {job}");
+                if (m is FileData f && f.Job == job && f.Name == name)
+                {
+                    string path = Path.Combine(outDir, name);
+                    JukeboxBridge.Storage.AtomicFile.WriteAllBytes(path, f.Data);
+                    ctx.Out.WriteLine(path);
+                    break;
+                }
+                if (m is Error { Code: ErrorCodes.UnknownFile }) break;
+                if (m is Error { Code: ErrorCodes.BadMessage }) return;                     // a daemon from before get_file
+                if (m is Error e) throw new IOException($"daemon: {e.Text} ({e.Code})");
+            }
+        }
+    }
+
     /// <summary>Levels the progress bars show: every Jukebox model has three (the protocol's progress names the level of each event).</summary>
     private const int JukeboxLevels = 3;
 
@@ -245,6 +268,7 @@ public static class DaemonCommands
                         ctx.Out.WriteLine(path);
                     }
                     bars.Message($"done: job {job}, {variations} take(s) of {parts[0].Values.Sum(x => x.Length) / (double)takeRate:F2} s new audio, {blocks} block(s) received");
+                    FetchFiles(ctx, c, job, variations, outDir);
                     return 0;
             }
         }

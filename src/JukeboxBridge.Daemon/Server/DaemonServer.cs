@@ -214,6 +214,7 @@ public sealed class DaemonServer : IJobEvents, IDisposable
                 case Credit c: OnCredit(session, client, c); break;
                 case Cancel c: OnCancel(session, client, c); break;
                 case Fetch f: OnFetch(session, client, f); break;
+                case GetFile g: OnGetFile(identity, client, g); break;
                 case ListJobs l: OnListJobs(identity, client, l); break;
                 default: Send(identity, new Error(ErrorCodes.BadMessage, $"a client does not send '{msg.Type}'")); break;
             }
@@ -413,6 +414,17 @@ public sealed class DaemonServer : IJobEvents, IDisposable
         stream.NextVariation = 0;
         stream.DoneSent = false;
         Pump(stream);
+    }
+
+    /// <summary>One extra file of one of the client's jobs (lyrics-K.mid, alignment-K.png): the name is checked by the codec.</summary>
+    private void OnGetFile(byte[] identity, string client, GetFile g)
+    {
+        var job = _book.Find(g.Job, client) ?? throw new ProtocolException(ErrorCodes.UnknownJob, $"no job '{g.Job}'");
+        var path = Path.Combine(job.Dir, g.Name);
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new ProtocolException(ErrorCodes.UnknownFile, $"job {job.Id} has no {g.Name}");
+        if (info.Length > JobFile.MaxBytes) throw new ProtocolException(ErrorCodes.TooLarge, $"{g.Name} of job {job.Id} is {info.Length} bytes; at most {JobFile.MaxBytes} are sent");
+        Send(identity, new FileData(job.Id, g.Name, File.ReadAllBytes(path)));
     }
 
     private void OnCancel(Session session, string client, Cancel c)

@@ -43,6 +43,8 @@ public static class MessageCodec
             "list_jobs" => ListJobs.From(map),
             "jobs" => JobList.From(map),
             "fetch" => Fetch.From(map),
+            "get_file" => GetFile.From(map),
+            "file" => FileData.From(map),
             "progress" => Progress.From(map),
             "block" => Block.From(map, pcm),
             "credit" => Credit.From(map),
