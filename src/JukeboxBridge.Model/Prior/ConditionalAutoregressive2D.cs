@@ -140,7 +140,9 @@ public sealed class ConditionalAutoregressive2D : nn.Module
                 }
                 var h = transformer.Step(x, encoderKv, caches);
                 if (_addCondAfter && xCond is not null) h = h + xCond.narrow(1, t, 1);
-                var logits = SmallBatchLinear.Apply(x_out!.weight!, null, h);     // (N, 1, bins): x_out, streamed as W · hᵀ
+                var w = x_out!.weight!;
+                var logits = n <= SmallBatchLinear.MaxRows ? SmallBatchLinear.Apply(w, null, h)   // (N, 1, bins): x_out, streamed as W · hᵀ
+                           : w.dtype == h.dtype ? x_out.forward(h) : nn.functional.linear(h.to_type(w.dtype), w).to_type(h.dtype);
                 stepLogits?.Add(logits.alias().DetachFromDisposeScope());
                 var filtered = LogitFilter.Apply(o.Temperature == 1.0 ? logits : ScalarMath.Div(logits, o.Temperature), o.TopK, o.TopP);
                 var probs = filtered.softmax(-1).view(n, Bins);
