@@ -4,9 +4,9 @@ using static TorchSharp.torch;
 namespace JukeboxBridge.Benchmarks;
 
 /// <summary>
-/// prior-sampling --ops: what one KV-cached token costs, op by op, on this machine: the prior's Conv1D shapes
-/// (addmm of a batch of 1 or 4 rows against a stored (n_in, n_out) weight) and a tiny op (TorchSharp's per-call
-/// overhead), in ms and in GB/s of weight read.
+/// prior-sampling --ops: what one KV-cached token costs, op by op, on this machine: the prior's weight shapes at
+/// 1 and 4 rows (cache-hot), the product layouts with weights streamed from DRAM (fp32 and bf16), the model's own
+/// Conv1D from DRAM, and a tiny op (TorchSharp's per-call overhead); in ms and in GB/s of weight read.
 /// </summary>
 public static class OpsProfile
 {
@@ -29,48 +29,6 @@ public static class OpsProfile
                 }
                 Console.Error.WriteLine($"  {name,-12} ({k}x{n}) batch {m}: {best:F3} ms, {k * n * 4 / (best / 1e3) / 1e9:F1} GB/s of weights");
             }
-        }
-        {
-            using var w = randn(width, width);
-            using var wt = w.t().contiguous();
-            using var b = zeros(width);
-            using var x = randn(4, width);
-            void Time(string name, Func<Tensor> f)
-            {
-                double best = double.MaxValue;
-                for (int rep = 0; rep < 5; rep++)
-                {
-                    var sw = Stopwatch.StartNew();
-                    for (int i = 0; i < 50; i++) f().Dispose();
-                    best = Math.Min(best, sw.Elapsed.TotalMilliseconds / 50);
-                }
-                Console.Error.WriteLine($"  batch 4 {name,-28}: {best:F3} ms");
-            }
-            Time("addmm(b, x, W)", () => addmm(b, x, w, 1, 1));
-            using var x1 = randn(1, width);
-            using var x1v = randn(width);
-            Time("b1 addmm(b, x, W (K,N))", () => addmm(b, x1, w, 1, 1));
-            Time("b1 addmv(b, Wt (N,K), x)", () => addmv(b, wt, x1v, 1, 1));
-            Time("b1 addmm(b, x, Wt.t())", () => addmm(b, x1, wt.t(), 1, 1));
-            Time("b1 addmm(b, Wt, x.t())", () => addmm(b.unsqueeze(1), wt, x1.t(), 1, 1));
-            Time("b1 linear(x, Wt)", () => nn.functional.linear(x1, wt, b));
-            Time("W^T x^T (matmul of t())", () => w.t().matmul(x.t()).t());
-            Time("linear(x, W^T contiguous)", () => nn.functional.linear(x, wt, b));
-            Time("Wt.matmul(x^T)", () => wt.matmul(x.t()));
-            Time("4 x mv", () => { var r = new Tensor[4]; for (int i = 0; i < 4; i++) r[i] = x[i].matmul(w); var y = stack(r); foreach (var q in r) q.Dispose(); return y; });
-            Time("4 x mv on W^T", () => { var r = new Tensor[4]; for (int i = 0; i < 4; i++) r[i] = wt.mv(x[i]); var y = stack(r); foreach (var q in r) q.Dispose(); return y; });
-            using var x8 = randn(8, width);
-            Time("addmm batch 8", () => addmm(b, x8, w, 1, 1));
-            using var x16 = randn(16, width);
-            Time("addmm batch 16", () => addmm(b, x16, w, 1, 1));
-            using var xb = randn(4, width).to_type(ScalarType.BFloat16);
-            using var wb = w.to_type(ScalarType.BFloat16);
-            using var wtb = wt.to_type(ScalarType.BFloat16);
-            using var x1b = randn(1, width).to_type(ScalarType.BFloat16);
-            Time("bf16 matmul batch 4", () => xb.matmul(wb));
-            Time("bf16 linear batch 4 (W^T)", () => nn.functional.linear(xb, wtb));
-            Time("bf16 matmul batch 1", () => x1b.matmul(wb));
-            Time("bf16 linear batch 1 (W^T)", () => nn.functional.linear(x1b, wtb));
         }
         {
             // DRAM-bound: 48 distinct weights (192 MB at width 1024), each used once per sweep.

@@ -37,13 +37,13 @@ public readonly record struct ThreadSetting(int Fixed)
 public static class TorchThreads
 {
     public static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(1);
-    private static ThreadSetting _setting = new(-1);          // not configured: Torch's own default, Tick does nothing
+    private static ThreadSetting? _setting;                   // null: not configured (Torch's own default; Tick does nothing)
     private static CpuSample? _last;
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
     private static TimeSpan _lastCheck;
     private static readonly object Gate = new();
 
-    public static ThreadSetting Setting => _setting;
+    public static ThreadSetting? Setting => _setting;
     private static ThreadSetting? _requested;
     public static ThreadSetting? Requested => _requested;
 
@@ -85,7 +85,7 @@ public static class TorchThreads
     /// <summary>Called between tokens: with Auto, follows the free cores (cheap when not due).</summary>
     public static void Tick()
     {
-        if (!_setting.IsAuto || _setting.Fixed < 0 || Clock.Elapsed - _lastCheck < RecheckInterval) return;
+        if (_setting is not { IsAuto: true } || Clock.Elapsed - _lastCheck < RecheckInterval) return;
         lock (Gate)
         {
             if (Clock.Elapsed - _lastCheck < RecheckInterval) return;

@@ -93,19 +93,14 @@ public sealed class FactoredAttention : nn.Module<Tensor, Tensor?, Tensor>
         }
         var qkv = c_attn.forward(x).chunk(3, -1);
         (q, k, v) = (qkv[0], qkv[1], qkv[2]);
-        if (c <= bctx - cache.SampleT % bctx)                                   // one piece (a sampling step): no slicing
-        {
-            long a0 = cache.SampleT;
-            cache.Append(k, v);
-            return c_proj.forward(AttendCached(q, cache, a0, a0 + c)).MoveToOuterDisposeScope();
-        }
         var outputs = new List<Tensor>();
         for (long i = 0; i < c; )
         {
             long a = cache.SampleT;                                            // first position of this piece
             long len = Math.Min(c - i, bctx - a % bctx);                       // stay within one block
-            cache.Append(k.narrow(1, i, len), v.narrow(1, i, len));
-            outputs.Add(AttendCached(q.narrow(1, i, len), cache, a, a + len));
+            Tensor Piece(Tensor t) => len == c ? t : t.narrow(1, i, len);      // a sampling step is one piece: no slicing
+            cache.Append(Piece(k), Piece(v));
+            outputs.Add(AttendCached(Piece(q), cache, a, a + len));
             i += len;
         }
         var all = outputs.Count == 1 ? outputs[0] : cat(outputs, 1);

@@ -49,22 +49,15 @@ public sealed class KvCache : IDisposable
             Values = zeros(new[] { k.shape[0], Capacity, k.shape[2] }, dtype: k.dtype, device: k.device).DetachFromDisposeScope();
         }
         long cap = Capacity;
-        if (Options.Kind != AttentionKind.Prime && SampleT % cap + c <= cap)         // one run (a sampling step): no slicing of k, v
-        {
-            long slot = SampleT % cap;
-            Keys.narrow(1, slot, c).copy_(k);
-            Values!.narrow(1, slot, c).copy_(v);
-            SampleT += c;
-            return;
-        }
         for (long i = 0; i < c; )
         {
             long p = SampleT + i;
             if (Options.Kind == AttentionKind.Prime && p >= cap) break;              // prime layers keep the first P only
             long slot = p % cap, run = Math.Min(c - i, cap - slot);
             if (Options.Kind == AttentionKind.Prime) run = Math.Min(run, cap - p);
-            Keys.narrow(1, slot, run).copy_(k.narrow(1, i, run));
-            Values!.narrow(1, slot, run).copy_(v.narrow(1, i, run));
+            bool whole = run == c;                                                    // a sampling step: no slicing of k, v
+            Keys.narrow(1, slot, run).copy_(whole ? k : k.narrow(1, i, run));
+            Values!.narrow(1, slot, run).copy_(whole ? v : v.narrow(1, i, run));
             i += run;
         }
         SampleT += c;

@@ -34,24 +34,14 @@ public static class SmallBatchLinear
         }
         // Groups of up to 4 rows: BLAS's small-GEMM kernel is fastest at 4 columns here (a step of the bench prior:
         // 6.2 ms at 4 rows, 8.5 at 2-3, 15.7 at 8 in one product); a single row goes in twice (2 beat 1 and 4).
-        if (rows <= GroupRows)                                                           // one group: fewest ops (a step's usual case)
+        Tensor Group(Tensor g)                                                         // (r, n_in) -> (r, n_out), a view
         {
-            var xs = rows == 1 ? x2.repeat(2, 1) : x2.contiguous();                      // (rows', n_in) row-major
-            var p = bias is null ? weight.matmul(xs.t()) : addmm(bias.unsqueeze(1), weight, xs.t(), 1, 1);   // (n_out, rows')
-            var one = (rows == 1 ? p.select(1, 0) : p.t()).contiguous();
-            if (one.dtype != dtype) one = one.to_type(dtype);
-            return one.view(shape[..^1].Append(nOut).ToArray()).MoveToOuterDisposeScope();
-        }
-        var parts = new List<Tensor>();
-        for (long r0 = 0; r0 < rows; r0 += GroupRows)
-        {
-            long r = Math.Min(GroupRows, rows - r0);
-            var g = x2.narrow(0, r0, r);
-            var xs = r == 1 ? g.expand(2, nIn).contiguous() : g.contiguous();               // (r', n_in) row-major
+            bool one = g.shape[0] == 1;
+            var xs = one ? g.repeat(2, 1) : g.contiguous();                              // (r', n_in) row-major
             var p = bias is null ? weight.matmul(xs.t()) : addmm(bias.unsqueeze(1), weight, xs.t(), 1, 1);   // (n_out, r')
-            parts.Add((r == 1 ? p.narrow(1, 0, 1) : p).t());                                 // (r, n_out)
+            return (one ? p.narrow(1, 0, 1) : p).t();
         }
-        var y = (parts.Count == 1 ? parts[0] : cat(parts, 0)).contiguous();                 // (rows, n_out)
+        var y = rows <= GroupRows ? Group(x2).contiguous() : cat(x2.split(GroupRows, 0).Select(Group).ToList(), 0);   // (rows, n_out)
         if (y.dtype != dtype) y = y.to_type(dtype);
         return y.reshape(shape[..^1].Append(nOut).ToArray()).MoveToOuterDisposeScope();
     }

@@ -29,7 +29,7 @@ public static class AlignmentWriter
         using var scope = NewDisposeScope();
         var codes = state.Codes[level];
         var aligned = LyricAlignment.Compute(top, codes, labels, lyrics, o.AlignmentLayer!.Value, o.AlignmentHead ?? 0, hopFraction);
-        var vocab = new LyricsVocabulary(o.NVocab == new LyricsVocabulary("v2").Size ? "v2" : "v3");
+        var vocab = new LyricsVocabulary(Conditioning.StyleLabels.TableVersion(o));     // as the job's lyrics were tokenised
         double secondsPerCode = o.RawToTokens / (double)sampleRate;
         int n = (int)codes.shape[1];
         for (int v = 0; v < aligned.Length; v++)
