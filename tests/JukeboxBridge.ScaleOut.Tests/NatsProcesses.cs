@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace JukeboxBridge.ScaleOut.Tests;
 
@@ -13,18 +15,21 @@ public sealed class NatsServer : IDisposable
 {
     public int Port { get; } = FreePort();
     public string StoreDir { get; }
-    public string Url => $"nats://127.0.0.1:{Port}";
+    /// <summary>The server's certificate and key (PEM) when it requires TLS, else null.</summary>
+    public TestCertificates? Tls { get; }
+    public string Url => $"{(Tls is null ? "nats" : "tls")}://127.0.0.1:{Port}";
     public const string User = "jukebox", Password = "s3cret-for-tests";
     private Process? _p;
 
-    public NatsServer(string dir) { StoreDir = Path.Combine(dir, "jetstream"); Start(); }
+    public NatsServer(string dir, TestCertificates? tls = null) { StoreDir = Path.Combine(dir, "jetstream"); Tls = tls; Start(); }
 
     public static string Binary => File.Exists("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : "nats-server";
 
     public void Start()
     {
-        var psi = new ProcessStartInfo(Binary, ["-js", "-sd", StoreDir, "-a", "127.0.0.1", "-p", Port.ToString(), "--user", User, "--pass", Password])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
+        List<string> args = ["-js", "-sd", StoreDir, "-a", "127.0.0.1", "-p", Port.ToString(), "--user", User, "--pass", Password];
+        if (Tls is not null) args.AddRange(["--tls", "--tlscert", Tls.ServerCert, "--tlskey", Tls.ServerKey]);
+        var psi = new ProcessStartInfo(Binary, args) { RedirectStandardOutput = true, RedirectStandardError = true };
         try { _p = Process.Start(psi)!; }
         catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException("nats-server is not installed: run scripts/setup-debian.sh", e); }
         _p.OutputDataReceived += (_, _) => { };
@@ -81,7 +86,8 @@ public sealed class WorkerProcess : IDisposable
         Name = name;
         var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "jukebox"),
             ["worker", "--model", model, "--jobs", jobsDir, "--name", name, "--nats", nats.Url, "--nats-credentials", nats.CredentialsFile!,
-             "--ack-wait", nats.AckWait.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--max-deliveries", nats.MaxDeliveries.ToString()])
+             "--ack-wait", nats.AckWait.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--max-deliveries", nats.MaxDeliveries.ToString(),
+             "--nats-tls", nats.Tls, .. (nats.TlsCaFile is { } ca ? new[] { "--nats-ca", ca } : [])])
         { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["OMP_NUM_THREADS"] = "1";
         psi.Environment["XDG_CONFIG_HOME"] = Path.Combine(jobsDir, "..", "cfg-" + name);
@@ -110,4 +116,44 @@ public sealed class WorkerProcess : IDisposable
     }
 
     public string Log => string.Join("\n", Lines);
+}
+
+/// <summary>
+/// A throw-away CA and a server certificate it signed for 127.0.0.1 and localhost (PEM files in the test's folder), so
+/// a test can run nats-server with TLS and check that clients trust exactly that CA.
+/// </summary>
+public sealed class TestCertificates
+{
+    public string CaCert { get; }
+    public string ServerCert { get; }
+    public string ServerKey { get; }
+
+    public TestCertificates(string dir, string name = "test")
+    {
+        using var caKey = RSA.Create(2048);
+        var caReq = new CertificateRequest($"CN=JukeboxBridge {name} CA", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        caReq.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caReq.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var from = DateTimeOffset.UtcNow.AddDays(-1);
+        using var ca = caReq.CreateSelfSigned(from, from.AddDays(30));
+
+        using var key = RSA.Create(2048);
+        var req = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddIpAddress(IPAddress.Loopback);
+        san.AddDnsName("localhost");
+        req.CertificateExtensions.Add(san.Build());
+        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));   // server authentication
+        using var cert = req.Create(ca, from, from.AddDays(29), [1, 2, 3, 4, 5, 6, 7, 8]);
+
+        CaCert = Path.Combine(dir, $"{name}-ca.pem");
+        ServerCert = Path.Combine(dir, $"{name}-server.pem");
+        ServerKey = Path.Combine(dir, $"{name}-server.key");
+        File.WriteAllText(CaCert, ca.ExportCertificatePem());
+        File.WriteAllText(ServerCert, cert.ExportCertificatePem());
+        File.WriteAllText(ServerKey, key.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(ServerKey, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
 }

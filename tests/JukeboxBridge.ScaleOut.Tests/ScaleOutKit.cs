@@ -15,6 +15,7 @@ public static class ScaleOutKit
     public static NatsOptions Nats(NatsServer server, string dir, double ackWaitSeconds = 3, int maxDeliveries = 3) => new()
     {
         Url = server.Url, CredentialsFile = server.WriteCredentials(dir), AckWait = TimeSpan.FromSeconds(ackWaitSeconds), MaxDeliveries = maxDeliveries,
+        Tls = server.Tls is null ? "auto" : "on", TlsCaFile = server.Tls?.CaCert,
     };
 
     public static DaemonOptions FrontOptions(string dir, int port = 0) => new()
