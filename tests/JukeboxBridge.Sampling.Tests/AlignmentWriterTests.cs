@@ -78,7 +78,10 @@ public class AlignmentWriterTests
     {
         Assert.False(AlignmentWriter.CanAlign(new PriorOptions { Depth = 4, UseTokens = true, NTokens = 8 }));
         Assert.False(AlignmentWriter.CanAlign(new PriorOptions { Depth = 4, UseTokens = true, NTokens = 8, AlignmentLayer = 4 }));
-        Assert.True(AlignmentWriter.CanAlign(new PriorOptions { Depth = 4, UseTokens = true, NTokens = 8, AlignmentLayer = 3 }));
+        Assert.False(AlignmentWriter.CanAlign(new PriorOptions { Depth = 4, UseTokens = true, NTokens = 8, AlignmentLayer = 3 }));   // not a lyrics layer
+        Assert.True(AlignmentWriter.CanAlign(new PriorOptions { Depth = 16, AttnOrder = 12, UseTokens = true, NTokens = 8, AlignmentLayer = 15 }));   // prime attention
+        Assert.False(AlignmentWriter.CanAlign(new PriorOptions { Depth = 16, AttnOrder = 12, UseTokens = true, NTokens = 8, AlignmentLayer = 14 }));
+        Assert.True(AlignmentWriter.CanAlign(new PriorOptions { Depth = 79, AttnOrder = 10, UseTokens = true, NTokens = 8, AlignmentLayer = 68 }));  // 5b_lyrics: cross attention
         Assert.False(AlignmentWriter.CanAlign(new PriorOptions { Depth = 4, AlignmentLayer = 3 }));   // no lyrics
     }
 

@@ -141,6 +141,7 @@ struct DaemonLink::Session {
     Clock::time_point started, lastHeard, lastPing, authedAt;
     std::int64_t pendingRequest = -1;
     std::vector<std::string> artists, genres;
+    std::vector<Style> presets;            // the daemon user's styles (the Style parameter's daemon slots)
 
     bool send(const proto::Message& m, const std::uint8_t* pcm = nullptr, std::size_t pcmBytes = 0) {
         const auto h = proto::encode(m);
@@ -630,6 +631,10 @@ void DaemonLink::onAuthOk(Session& s, const proto::AuthOk& ok) {
     s.authedAt = Clock::now();
     s.artists = ok.styles.artists;
     s.genres = ok.styles.genres;
+    s.presets.clear();
+    for (const auto& p : ok.styles.presets) s.presets.push_back(Style{p.name, p.artist, p.lyrics, {p.genre}});
+    ServedStyles::instance().publish(s.presets);
+    if (!s.presets.empty()) logLine("the daemon offers %zu style(s) of its own", s.presets.size());
     status_.connection = Connection::Connected;
     logLine("authenticated (the daemon proved it knows this client)");
     if (job_ && !job_->done && !job_->rejected) fetchActive(s);
@@ -739,7 +744,7 @@ void DaemonLink::submit(Session& s, const PromptRequest& p) {
     if (p.preview) sub.settings.quality = "preview";
     // The take WAVs the daemon writes are stamped (BWF) with where they belong: the prompt starts at the loop start.
     if (p.sampleRate > 0) sub.settings.timelineSeconds = double(p.loopStart) / p.sampleRate;
-    const Style& style = styles_.at(p.style);
+    const Style& style = styleAt(styles_, s.presets, p.style);
     if (!style.artist.empty())
         if (const std::string* a = findCaseless(s.artists, style.artist)) sub.settings.artist = *a;
     for (const auto& g : style.genres)

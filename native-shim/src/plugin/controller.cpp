@@ -45,6 +45,8 @@ v3::tresult Controller::setComponentState(v3::IBStream* stream) {
     }
     PluginState s;
     if (!deserializeState(bytes.data(), bytes.size(), s)) return v3::kResultFalse;
+    if (s.params[kParamStyle] >= 0)
+        s.params[kParamStyle] = table_->styleFromState(s.params[kParamStyle], s.styleSteps >= 0 ? s.styleSteps : styles_.count() - 1);
     for (std::uint32_t i = 0; i < kParamCount; ++i)
         if (s.params[i] >= 0 && i != kParamStatus) values_[i] = s.params[i];
     return v3::kResultOk;
@@ -92,6 +94,13 @@ v3::ParamValue Controller::getParamNormalized(v3::ParamID id) { return id < kPar
 v3::tresult Controller::setParamNormalized(v3::ParamID id, v3::ParamValue value) {
     if (id >= kParamCount) return v3::kInvalidArgument;
     values_[id] = value < 0 ? 0 : (value > 1 ? 1 : value);
+    // The host passes the processor's Status changes through here (main thread): the moment to tell it when
+    // the daemon's styles have renamed the Style entries.
+    const std::uint64_t styles = ServedStyles::instance().version();
+    if (styles != stylesShown_ && handler_ != nullptr) {
+        stylesShown_ = styles;
+        handler_->restartComponent(v3::IComponentHandler::kParamTitlesChanged);
+    }
     return v3::kResultOk;
 }
 

@@ -4,6 +4,7 @@
 // Threads: every method [main-thread] (the host's UI thread).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "abi/vst3_abi.h"
@@ -47,6 +48,7 @@ private:
     std::unique_ptr<ParamTable> table_;
     double values_[kParamCount];
     v3::IComponentHandler* handler_ = nullptr;
+    std::uint64_t stylesShown_ = 0;   // ServedStyles' version the host last heard of
 };
 
 }  // namespace jb

@@ -24,7 +24,7 @@ ParamTable::ParamTable(const StyleList& styles)
           {kParamTemperature, "Temperature", "Temp", "", 0.5, 1.2, 0.98, 0, true, false, false},
           {kParamVariations, "Variations", "Vars", "", 1, 8, 1, 7, true, false, false},
           {kParamVariation, "Variation", "Var", "", 1, 8, 1, 7, true, false, false},
-          {kParamStyle, "Style", "Style", "", 0, double(styles.count() - 1), 0, styles.count() - 1, true, false,
+          {kParamStyle, "Style", "Style", "", 0, double(styleSlots(styles) - 1), 0, styleSlots(styles) - 1, true, false,
            true},
           {kParamDryWet, "Dry/Wet", "D/W", "%", 0, 1, 0.5, 0, true, false, false},
           {kParamStatus, "Status", "Status", "", 0, 1, 0, kStatusSteps, false, true, false},
@@ -60,7 +60,7 @@ std::string ParamTable::format(std::uint32_t id, double n) const {
         case kParamLengthUnit: return kUnitNames[int(p + 0.5)];
         case kParamQuality: return kQualityNames[int(p + 0.5)];
         case kParamUpsample: return p >= 0.5 ? "Upsample" : "Off";
-        case kParamStyle: return styles_.at(int(p + 0.5)).name;
+        case kParamStyle: return styleName(styles_, ServedStyles::instance().snapshot(), int(p + 0.5));
         case kParamTemperature: std::snprintf(buf, sizeof buf, "%.2f", p); return buf;
         case kParamDryWet: std::snprintf(buf, sizeof buf, "%.0f%%", p * 100); return buf;
         case kParamStatus: return formatStatus(decodeStatus(n));
@@ -82,6 +82,12 @@ bool ParamTable::parse(std::uint32_t id, const std::string& text, double* normal
     if (id == kParamDryWet) v /= 100.0;
     *normalized = toNormalized(id, v);
     return true;
+}
+
+double ParamTable::styleFromState(double normalized, int savedSteps) const {
+    if (savedSteps <= 0) return toNormalized(kParamStyle, 0);
+    const double n = normalized < 0 ? 0 : (normalized > 1 ? 1 : normalized);
+    return toNormalized(kParamStyle, std::floor(n * savedSteps + 0.5));
 }
 
 double encodeStatus(const StatusValue& s) {

@@ -22,7 +22,7 @@ enum ParamId : std::uint32_t {
     kParamTemperature,     // 0.50..1.20
     kParamVariations,      // 1..8 generated together
     kParamVariation,       // 1..8 audible one
-    kParamStyle,           // list from StyleList
+    kParamStyle,           // list: the bundle's styles, then the daemon's (styles.h)
     kParamDryWet,          // 0..1, for Mix
     kParamStatus,          // read-only: connection, job state, progress
     kParamQuality,         // list: Full, Preview (the top level only: fast, coarse; upsample the keeper)
@@ -52,6 +52,8 @@ public:
     double defaultNormalized(std::uint32_t id) const { return toNormalized(id, def(id).defaultPlain); }
     std::string format(std::uint32_t id, double normalized) const;
     bool parse(std::uint32_t id, const std::string& text, double* normalized) const;
+    // The Style value of a state saved when the parameter had savedSteps steps (the same entry index now).
+    double styleFromState(double normalized, int savedSteps) const;
 
 private:
     const StyleList& styles_;

@@ -173,6 +173,7 @@ v3::tresult Processor::getState(v3::IBStream* stream) {
     for (std::uint32_t i = 0; i < kParamCount; ++i) s.params[i] = engine_->paramValue(i);
     s.params[kParamGenerate] = 0;   // a saved project never fires Generate when it opens
     s.takes = link_->takes();
+    s.styleSteps = table_->def(kParamStyle).stepCount;
     auto bytes = serializeState(s);
     v3::int32 written = 0;
     return stream->write(bytes.data(), static_cast<v3::int32>(bytes.size()), &written) == v3::kResultOk &&
@@ -193,6 +194,8 @@ v3::tresult Processor::setState(v3::IBStream* stream) {
     }
     PluginState s;
     if (!deserializeState(bytes.data(), bytes.size(), s)) return v3::kResultFalse;
+    if (s.params[kParamStyle] >= 0)
+        s.params[kParamStyle] = table_->styleFromState(s.params[kParamStyle], s.styleSteps >= 0 ? s.styleSteps : styles_.count() - 1);
     for (std::uint32_t i = 0; i < kParamCount; ++i)
         if (s.params[i] >= 0 && i != kParamStatus && i != kParamGenerate) engine_->setParamFromState(i, s.params[i]);
     link_->restore(s.takes);

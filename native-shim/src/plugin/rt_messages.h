@@ -18,7 +18,7 @@ struct PromptRequest {
     double seconds = 0;               // continuation length
     int variations = 1;
     double temperature = 1.0;
-    int style = 0;                    // index into StyleList (0: the model's default)
+    int style = 0;                    // Style entry: the bundle's styles, then the daemon's (styleAt); 0: the model's default
     bool preview = false;             // Quality = Preview: the top level only, decoded from it
 };
 

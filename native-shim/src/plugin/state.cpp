@@ -32,7 +32,7 @@ struct In {
 std::vector<std::uint8_t> serializeState(const PluginState& s) {
     std::vector<std::uint8_t> out;
     put(out, "JBS1", 4);
-    put<std::uint32_t>(out, 2);
+    put<std::uint32_t>(out, 3);
     put<std::uint32_t>(out, kParamCount);
     for (double v : s.params) put(out, v);
     put<std::uint32_t>(out, static_cast<std::uint32_t>(s.takes.size()));
@@ -51,6 +51,7 @@ std::vector<std::uint8_t> serializeState(const PluginState& s) {
         put<std::uint32_t>(out, static_cast<std::uint32_t>(t.parent.size()));
         put(out, t.parent.data(), t.parent.size());
     }
+    put(out, s.styleSteps);
     return out;
 }
 
@@ -58,7 +59,7 @@ bool deserializeState(const std::uint8_t* data, std::size_t n, PluginState& s) {
     if (n < 8 || std::memcmp(data, "JBS1", 4) != 0) return false;
     In in{data + 4, n - 4};
     const std::uint32_t version = in.get<std::uint32_t>();
-    if (version != 1 && version != 2) return false;
+    if (version < 1 || version > 3) return false;
     PluginState r;
     const std::uint32_t np = in.get<std::uint32_t>();
     for (std::uint32_t i = 0; i < np && in.ok; ++i) {
@@ -91,6 +92,7 @@ bool deserializeState(const std::uint8_t* data, std::size_t n, PluginState& s) {
         }
         r.takes.push_back(std::move(t));
     }
+    if (version >= 3) r.styleSteps = in.get<std::int32_t>();
     if (!in.ok) return false;
     s = std::move(r);
     return true;

@@ -1,12 +1,13 @@
 // The processor's saved state (IComponent::getState/setState, and IEditController::setComponentState):
 // the parameter values and the jobs whose takes were received, so that reopening the project fetches
 // them again from the daemon. Little-endian, versioned:
-//   "JBS1" u32 version=2 | u32 nParams | nParams × f64 normalized
+//   "JBS1" u32 version=3 | u32 nParams | nParams × f64 normalized
 //   | u32 nTakes | nTakes × { u32 len, job bytes, i64 loopStart, i64 loopEnd, f64 hostRate, i32 variations,
 //                             i64 frames,
 //                             i64 promptSamples, i64 modelRate,
-//                             (version 2:) u8 preview, i32 overlayVariation, u32 len, parent job bytes }
-// Version 1 (no preview or overlay fields) is still read.
+//                             (version ≥ 2:) u8 preview, i32 overlayVariation, u32 len, parent job bytes }
+//   | (version 3:) i32 styleSteps (the Style parameter's step count when saved: its entries changed in v3)
+// Versions 1 and 2 are still read (styleSteps -1: the caller knows their Style list).
 // Threads: [main-thread] (allocates).
 #pragma once
 
@@ -36,6 +37,7 @@ struct TakeRecord {
 struct PluginState {
     double params[kParamCount] = {};
     std::vector<TakeRecord> takes;   // oldest first; the last one plays
+    std::int32_t styleSteps = -1;    // -1: a version 1 or 2 state (Style steps = bundled styles − 1)
 };
 
 std::vector<std::uint8_t> serializeState(const PluginState& s);

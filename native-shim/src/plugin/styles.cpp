@@ -1,6 +1,7 @@
 #include "plugin/styles.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/json.h"
@@ -32,6 +33,44 @@ std::string StyleList::defaultDir() {
     if (const char* env = std::getenv("JUKEBOXBRIDGE_STYLES")) return env;
     const std::string module = moduleDir();   // <bundle>/Contents/<arch>
     return module.empty() ? std::string() : module + "/../Resources/styles";
+}
+
+const Style& styleAt(const StyleList& bundled, const std::vector<Style>& served, int index) {
+    if (index >= 0 && index < bundled.count()) return bundled.at(index);
+    const int k = index - bundled.count();
+    if (k >= 0 && k < static_cast<int>(served.size())) return served[static_cast<std::size_t>(k)];
+    return bundled.at(0);
+}
+
+std::string styleName(const StyleList& bundled, const std::vector<Style>& served, int index) {
+    const int k = index - bundled.count();
+    if (k >= 0 && k >= static_cast<int>(served.size())) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "Daemon style %d (none)", k + 1);
+        return buf;
+    }
+    return styleAt(bundled, served, index).name;
+}
+
+ServedStyles& ServedStyles::instance() {
+    static ServedStyles list;
+    return list;
+}
+
+void ServedStyles::publish(std::vector<Style> styles) {
+    if (styles.size() > static_cast<std::size_t>(kMaxServedStyles)) styles.resize(kMaxServedStyles);
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto same = [](const Style& a, const Style& b) {
+        return a.name == b.name && a.artist == b.artist && a.lyrics == b.lyrics && a.genres == b.genres;
+    };
+    if (styles.size() == styles_.size() && std::equal(styles.begin(), styles.end(), styles_.begin(), same)) return;
+    styles_ = std::move(styles);
+    version_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+std::vector<Style> ServedStyles::snapshot() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return styles_;
 }
 
 }  // namespace jb

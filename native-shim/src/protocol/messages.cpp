@@ -86,11 +86,20 @@ void write(Writer& w, const Auth& m) {
 void write(Writer& w, const AuthOk& m) {
     header(w, 2, "auth_ok");
     w.key("mac").bin(m.mac);
-    w.key("styles").mapHeader(2);
+    w.key("styles").mapHeader(m.styles.presets.empty() ? 2 : 3);
     w.key("artists");
     strings(w, m.styles.artists);
     w.key("genres");
     strings(w, m.styles.genres);
+    if (m.styles.presets.empty()) return;
+    w.key("presets").arrayHeader(m.styles.presets.size());
+    for (const auto& p : m.styles.presets) {
+        w.mapHeader(p.lyrics.empty() ? 3 : 4);
+        w.key("name").str(p.name);
+        w.key("artist").str(p.artist);
+        w.key("genre").str(p.genre);
+        if (!p.lyrics.empty()) w.key("lyrics").str(p.lyrics);
+    }
 }
 void write(Writer& w, const Submit& m) {
     header(w, 3 + MapOut::count(m.job) + MapOut::count(m.prompt), "submit");
@@ -247,6 +256,24 @@ std::vector<std::string> texts(const Value& m, const char* key) {
     }
     return out;
 }
+// auth_ok's styles.presets: each {name, artist, genre, lyrics?}, within the limits the daemon keeps to.
+std::vector<StylePreset> presets(const Value& array) {
+    if (array.items.size() > kMaxStylePresets) bad("'presets' holds more than 64 styles");
+    std::vector<StylePreset> out;
+    std::size_t lyricsBytes = 0;
+    for (const auto& item : array.items) {
+        if (item.kind != Value::Kind::Map) bad("'presets' holds a non-map");
+        StylePreset p{text(item, "name"), text(item, "artist"), text(item, "genre"), {}};
+        if (item.find("lyrics") != nullptr) p.lyrics = text(item, "lyrics");
+        if (p.name.empty() || p.name.size() > kMaxStyleNameBytes || p.artist.size() > kMaxStyleNameBytes ||
+            p.genre.size() > kMaxStyleNameBytes)
+            bad("a preset's name, artist or genre is empty or longer than 256 bytes");
+        lyricsBytes += p.lyrics.size();
+        if (lyricsBytes > kMaxPresetLyricsBytes) bad("the presets' lyrics exceed 4 MiB");
+        out.push_back(std::move(p));
+    }
+    return out;
+}
 template <typename T, typename F>
 std::optional<T> opt(const Value& m, const char* key, F get) {
     if (m.find(key) == nullptr) return std::nullopt;
@@ -371,6 +398,7 @@ Message decode(const std::uint8_t* data, std::size_t n) {
             const Value& st = submap(m, "styles");
             a.styles.artists = texts(st, "artists");
             a.styles.genres = texts(st, "genres");
+            if (st.find("presets") != nullptr) a.styles.presets = presets(list(st, "presets"));
         }
         return a;
     }

@@ -19,7 +19,12 @@ namespace jb::proto {
 constexpr std::int64_t kVersion = 1;
 
 struct Hello { std::string client; std::vector<std::int64_t> versions; };
-struct Styles { std::vector<std::string> artists, genres; };
+// A style the daemon's user added (`jukebox styles add`) that the served model can take.
+struct StylePreset { std::string name, artist, genre, lyrics; };
+constexpr std::size_t kMaxStylePresets = 64;              // as the daemon sends at most
+constexpr std::size_t kMaxStyleNameBytes = 256;           // name, artist, genre each
+constexpr std::size_t kMaxPresetLyricsBytes = 4u << 20;   // all lyrics together (the daemon: 1 Mi characters)
+struct Styles { std::vector<std::string> artists, genres; std::vector<StylePreset> presets; };
 struct Limits {
     std::int64_t maxMessageBytes = 0;
     double maxPromptSeconds = 0;

@@ -131,6 +131,7 @@ Plugin::Plugin(const std::string& soPath) {
         throw std::runtime_error("createInstance(controller)");
     controller = static_cast<v3::IEditController*>(obj);
     controller->initialize(nullptr);
+    controller->setComponentHandler(&handler);
     factory->release();
 }
 
@@ -178,7 +179,10 @@ void Plugin::process(const float* const* in, float* const* out, int n, const v3:
     processor->process(&d);
     inputChanges.clear();
     double s;
-    if (outputChanges.last(10 /* status */, &s)) status = s;
+    if (outputChanges.last(10 /* status */, &s)) {
+        if (s != status) controller->setParamNormalized(10, s);
+        status = s;
+    }
 }
 
 std::vector<std::uint8_t> Plugin::getState() {

@@ -56,6 +56,23 @@ public:
     v3::IParamValueQueue* JB_PLUGIN_API addParameterData(const v3::ParamID* id, v3::int32* index) override;
 };
 
+// The host's side of the controller: counts restartComponent calls by flag (as a host would re-read titles).
+class ComponentHandler : public v3::IComponentHandler {
+public:
+    int restarts = 0, titleRestarts = 0;
+    v3::tresult JB_PLUGIN_API queryInterface(v3::TUIDPtr, void** obj) override { *obj = nullptr; return v3::kNoInterface; }
+    v3::uint32 JB_PLUGIN_API addRef() override { return 1; }
+    v3::uint32 JB_PLUGIN_API release() override { return 1; }
+    v3::tresult JB_PLUGIN_API beginEdit(v3::ParamID) override { return v3::kResultOk; }
+    v3::tresult JB_PLUGIN_API performEdit(v3::ParamID, v3::ParamValue) override { return v3::kResultOk; }
+    v3::tresult JB_PLUGIN_API endEdit(v3::ParamID) override { return v3::kResultOk; }
+    v3::tresult JB_PLUGIN_API restartComponent(v3::int32 flags) override {
+        ++restarts;
+        if (flags & v3::IComponentHandler::kParamTitlesChanged) ++titleRestarts;
+        return v3::kResultOk;
+    }
+};
+
 // A looped or linear transport: tempo, 4/4, a cycle range in quarter notes.
 struct Transport {
     double sampleRate = 48000, tempo = 120;
@@ -76,7 +93,8 @@ public:
     ~Plugin();
 
     void setup(double rate, int maxBlock, int mode);   // setupProcessing + bus arrangements + setActive + setProcessing
-    // One block, stereo in/out, with this block's parameter changes; status from the output changes.
+    // One block, stereo in/out, with this block's parameter changes; status from the output changes, which
+    // (as hosts do) also go to the controller's setParamNormalized.
     void process(const float* const* in, float* const* out, int n, const v3::ProcessContext* ctx, int mode);
     ParamChanges inputChanges;    // filled by the test before process(); cleared after
     ParamChanges outputChanges;   // what the plugin reported in the last block
@@ -91,6 +109,7 @@ public:
     v3::IComponent* component = nullptr;
     v3::IAudioProcessor* processor = nullptr;
     v3::IEditController* controller = nullptr;
+    ComponentHandler handler;     // given to the controller
 
 private:
     void* handle_ = nullptr;

@@ -123,6 +123,39 @@ TEST(version_1_states_still_load) {
     CHECK(!deserializeState(bytes.data(), bytes.size(), r));
 }
 
+TEST(style_entries_are_the_bundles_then_the_daemons_and_old_states_keep_their_style) {
+    StyleList bundled;   // only "Model default"
+    ParamTable t(bundled);
+    CHECK_EQ(t.def(kParamStyle).stepCount, styleSlots(bundled) - 1);
+    const std::vector<Style> served{Style{"Sung rock", "brass_city", "la la", {"rock"}}};
+    CHECK_EQ(styleName(bundled, served, 0), std::string("Model default"));
+    CHECK_EQ(styleName(bundled, served, 1), std::string("Sung rock"));
+    CHECK_EQ(styleAt(bundled, served, 1).lyrics, std::string("la la"));
+    CHECK_EQ(styleName(bundled, served, 2), std::string("Daemon style 2 (none)"));
+    CHECK_EQ(styleAt(bundled, served, 2).name, std::string("Model default"));   // an empty slot sends no style
+    CHECK_EQ(styleAt(bundled, served, 9999).name, std::string("Model default"));
+    // A version 2 state saved entry 3 of a 6-entry list (5 steps): the same entry now.
+    StyleList none;
+    ParamTable t6(none);
+    const double v2 = 3.0 / 5.0;
+    CHECK_NEAR(t6.toPlain(kParamStyle, t6.styleFromState(v2, 5)), 3.0, 0);
+    CHECK_NEAR(t6.toPlain(kParamStyle, t6.styleFromState(v2, 0)), 0.0, 0);
+    // Version 3 records the steps it was saved with.
+    PluginState s;
+    s.styleSteps = 68;
+    const auto bytes = serializeState(s);
+    PluginState r;
+    CHECK(deserializeState(bytes.data(), bytes.size(), r));
+    CHECK_EQ(r.styleSteps, 68);
+    // The daemon's list is published once per change.
+    const auto before = ServedStyles::instance().version();
+    ServedStyles::instance().publish(served);
+    ServedStyles::instance().publish(served);
+    CHECK_EQ(ServedStyles::instance().version(), before + 1);
+    CHECK_EQ(t.format(kParamStyle, 1.0 / t.def(kParamStyle).stepCount), std::string("Sung rock"));
+    ServedStyles::instance().publish({});
+}
+
 namespace {
 // n frames of a constant stereo value for take `serial`, variation v, from take frame `offset`.
 void sendPcm(LinkRings& rings, std::uint32_t serial, int v, std::int64_t offset, int n, float value) {

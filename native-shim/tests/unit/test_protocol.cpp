@@ -122,6 +122,32 @@ TEST(typed_fields_are_read) {
     CHECK_NEAR(*p.eta, 50.25, 0);
 }
 
+TEST(auth_ok_presets_round_trip_and_their_limits_hold) {
+    proto::AuthOk ok;
+    ok.mac = mp::Bytes(32, 7);
+    ok.styles.artists = {"brass_city"};
+    ok.styles.genres = {"rock"};
+    ok.styles.presets = {{"Sung rock", "brass_city", "rock", "la la\nla"}, {"Plain", "velvet", "ambient", ""}};
+    const auto back = std::get<proto::AuthOk>(proto::decode(proto::encode(ok)));
+    CHECK_EQ(back.styles.presets.size(), std::size_t(2));
+    CHECK_EQ(back.styles.presets[0].lyrics, std::string("la la\nla"));
+    CHECK_EQ(back.styles.presets[1].genre, std::string("ambient"));
+    CHECK(back.styles.presets[1].lyrics.empty());
+    // More than 64, an empty name, or a name of over 256 bytes: the message is refused, not truncated.
+    auto refused = [](proto::AuthOk m) {
+        try { proto::decode(proto::encode(m)); return false; } catch (const proto::BadMessage&) { return true; }
+    };
+    proto::AuthOk many = ok;
+    many.styles.presets.assign(65, proto::StylePreset{"x", "a", "g", ""});
+    CHECK(refused(many));
+    proto::AuthOk unnamed = ok;
+    unnamed.styles.presets[0].name.clear();
+    CHECK(refused(unnamed));
+    proto::AuthOk longName = ok;
+    longName.styles.presets[0].name.assign(257, 'n');
+    CHECK(refused(longName));
+}
+
 TEST(sha256_known_answers) {
     CHECK_EQ(hex([] { auto d = sha256("", 0); return std::vector<std::uint8_t>(d.begin(), d.end()); }()),
              std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));

@@ -1,3 +1,4 @@
+using JukeboxBridge.Model.Transformers;
 using JukeboxBridge.Model.Lyrics;
 using JukeboxBridge.Model.Prior;
 using JukeboxBridge.Plots;
@@ -17,7 +18,9 @@ public static class AlignmentWriter
     public static string PngName(int variation) => $"alignment-{variation + 1}.png";
 
     /// <summary>Whether a top-level prior can be aligned (lyrics, and the layer/head named in its options).</summary>
-    public static bool CanAlign(PriorOptions o) => o.UseTokens && o.NTokens > 0 && o.AlignmentLayer is int layer && layer >= 0 && layer < o.Depth;
+    public static bool CanAlign(PriorOptions o) =>
+        o.UseTokens && o.NTokens > 0 && o.AlignmentLayer is int layer && layer >= 0 && layer < o.Depth
+        && AttentionOrder.For(o.AttnOrder, layer) is AttentionKind.Prime or AttentionKind.Cross;   // a layer that attends to the lyrics
 
     /// <returns>The files written (none when the prior has no alignment layer or the job no lyrics).</returns>
     public static List<string> Write(SimplePrior top, JobState state, double hopFraction, string dir, int sampleRate, double? bpm = null)
