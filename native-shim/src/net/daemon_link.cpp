@@ -1,9 +1,12 @@
 #include "net/daemon_link.h"
+#include "net/take_export.h"
+#include "plugin/shared_text.h"
 
 #include <zmq.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -126,6 +129,18 @@ struct DaemonLink::Job {
     std::int64_t creditDeferred = 0;       // refused while the backlog was full: credit once it drains
     std::int64_t refetchFrom = -1;         // blocks were missed or refused: fetch again from this seq
     Clock::time_point lastFetch{};
+    // What the audio thread was sent, per variation (host rate, interleaved at the block's channels): for
+    // "Export takes". Bounded like the take itself (the offset checks above).
+    std::vector<std::vector<float>> audio;
+    std::string style;                     // the Style entry's name at submit ("" for a restored take)
+
+    void keep(std::size_t var, std::int64_t first, const std::vector<float>& out, std::int64_t n, int ch) {
+        if (audio.size() <= var) audio.resize(var + 1);
+        auto& a = audio[var];
+        const std::size_t end = static_cast<std::size_t>((first + n) * ch);
+        if (a.size() < end) a.resize(end, 0.0f);
+        std::copy(out.begin(), out.begin() + n * ch, a.begin() + first * ch);
+    }
 };
 
 // One connection attempt's socket and handshake state.
@@ -347,6 +362,7 @@ void DaemonLink::step(Session& s) {
     restoreTake(s);
     restoreOverlay(s);
     submitUpsample(s);
+    exportTakes();
     flushChunks();
     grantCredit(s);
 
@@ -366,6 +382,9 @@ void DaemonLink::takeFromAudio() {
             delete cmd.take;
         } else if (cmd.kind == ToNet::Kind::Upsample) {
             upsampleWanted_ = std::max(0, std::min<int>(cmd.variation, static_cast<int>(kMaxVariations) - 1));
+        } else if (cmd.kind == ToNet::Kind::ExportTakes) {
+            exportWanted_ = true;
+            status_.exported = ExportState::Waiting;
         } else {
             intakePrompt(cmd);
         }
@@ -436,6 +455,40 @@ void DaemonLink::restoreOverlay(Session& s) {
     fetchActive(s);
 }
 
+void DaemonLink::exportTakes() {
+    if (!exportWanted_) return;
+    if (!job_ || job_->rejected) {
+        exportWanted_ = false;
+        status_.exported = ExportState::Failed;
+        logLine("export takes: no take to export");
+        return;
+    }
+    const Job& j = *job_;
+    if (!j.done) return;   // once every block is in
+    exportWanted_ = false;
+    const std::string dir = userTakesDir() + "/" + j.record.job;
+    // Where the takes belong on the timeline: the loop end, at the rate the audio was resampled to.
+    const double scale = j.record.hostRate > 0 ? hostRate_ / j.record.hostRate : 1.0;
+    const auto at = static_cast<std::uint64_t>(std::max<std::int64_t>(0, std::llround(double(j.record.loopEnd) * scale)));
+    std::string error;
+    bool ok = makeDirs(dir);
+    if (!ok) error = "cannot create " + dir;
+    for (std::size_t v = 0; ok && v < j.audio.size(); ++v) {
+        ExportedTake take{j.audio[v], std::max(1, j.channels)};
+        char name[32], desc[256];
+        std::snprintf(name, sizeof name, "/take-%zu.wav", v + 1);
+        std::snprintf(desc, sizeof desc, "JukeboxBridge job %s take %zu of %zu; style %s%s%s", j.record.job.c_str(), v + 1,
+                      j.audio.size(), j.style.empty() ? "(unknown)" : j.style.c_str(), j.record.parent.empty() ? "" : "; upsample of ",
+                      j.record.parent.c_str());
+        ok = writeBwfWav24(dir + name, static_cast<int>(std::lround(hostRate_)), take, at, desc, &error);
+    }
+    if (ok && j.audio.empty()) { ok = false; error = "the take holds no audio"; }
+    status_.exported = ok ? ExportState::Done : ExportState::Failed;
+    if (ok) ExportedPath::instance().set(dir);
+    logLine(ok ? "export takes: %zu take(s) at sample %llu into %s" : "export takes failed (%zu take(s), sample %llu): %s",
+            j.audio.size(), (unsigned long long)at, ok ? dir.c_str() : error.c_str());
+}
+
 void DaemonLink::submitUpsample(Session& s) {
     if (!upsampleWanted_ || !s.authed || s.pendingRequest >= 0 || havePrompt_) return;
     if (!base_ || !job_) { upsampleWanted_.reset(); return; }   // no take to upsample
@@ -457,6 +510,8 @@ void DaemonLink::submitUpsample(Session& s) {
     upsampleWanted_.reset();
     logLine("submit: upsample of variation %d of job %s", *pendingUpsample_ + 1, base_->job.c_str());
     status_.job = JobState::Submitted;
+    status_.exported = ExportState::None;   // a new take: an export asked for the old one is moot
+    exportWanted_ = false;
     status_.progress = 0;
     if (!s.send(sub)) {
         s.pendingRequest = -1;
@@ -696,6 +751,7 @@ void DaemonLink::onAccepted(Session& s, const proto::Accepted& a) {
     job->record.promptSamples = a.promptSamples;
     job->record.modelRate = a.rate;
     job->record.preview = prompt_.preview;
+    job->style = styleName(styles_, s.presets, prompt_.style);
     {
         std::lock_guard<std::mutex> lock(takesMutex_);
         takes_.push_back(job->record);
@@ -758,6 +814,8 @@ void DaemonLink::submit(Session& s, const PromptRequest& p) {
     logLine("submit: %lld frames at %.0f Hz (loop %lld..%lld), %.3f s, %d variation(s)%s", (long long)p.frames,
             p.sampleRate, (long long)p.loopStart, (long long)p.loopEnd, p.seconds, p.variations, p.preview ? ", preview" : "");
     status_.job = JobState::Submitted;
+    status_.exported = ExportState::None;   // a new take: an export asked for the old one is moot
+    exportWanted_ = false;
     status_.progress = 0;
     if (!s.send(sub, promptPcm_.data(), promptPcm_.size())) {
         s.pendingRequest = -1;
@@ -893,6 +951,7 @@ void DaemonLink::onBlock(Session& s, const BlockView& v) {
     std::vector<float> out;
     const std::int64_t first = r.outputFrames();
     const std::int64_t n = r.pull(out);
+    j.keep(var, first, out, n, r.channels());
     if (queueChunks(backlog_, j.serial, var, first, out, n, r.channels()) > 0) backlog_.back().creditAfter = true;
     else ++j.creditOwed;   // nothing held for it here (the resampler's latency): its credit now
     if (j.doneSeen) maybeFinish();
@@ -916,6 +975,7 @@ void DaemonLink::maybeFinish() {
         std::vector<float> out;
         const std::int64_t at = j.resamplers[v]->outputFrames();
         const std::int64_t n = j.resamplers[v]->pull(out);
+        j.keep(v, at, out, n, j.resamplers[v]->channels());
         queueChunks(backlog_, j.serial, v, at, out, n, j.resamplers[v]->channels());
     }
     // The daemon rounds the length to whole codes: tell the audio thread where the take really ends

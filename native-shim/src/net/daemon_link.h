@@ -85,6 +85,8 @@ private:
     // chosen variation; its take is installed over that variation (an overlay). [net-thread]
     void submitUpsample(Session& s);
     void acceptUpsample(Session& s, const proto::Accepted& a, int variation);
+    // "Export takes": once the current job is done, its takes as BWF WAVs into userTakesDir()/JOB. [net-thread]
+    void exportTakes();
     // A restored overlay whose base take has arrived: fetch it now. [net-thread]
     void restoreOverlay(Session& s);
     // Once authenticated, fetches a restored take again (takesMutex_ held only to copy it). [net-thread]
@@ -150,6 +152,7 @@ private:
     std::deque<std::pair<std::uint32_t, std::int64_t>> pendingLengths_;
     std::optional<TakeRecord> base_;           // the audible take (an overlay's source)
     std::optional<int> upsampleWanted_;        // Upsample selected: the variation, not yet submitted
+    bool exportWanted_ = false;                // Export takes pressed, written once the job is done
     std::optional<int> pendingUpsample_;       // the submit waiting for its answer is an upsample of this variation
     std::optional<TakeRecord> overlayToRestore_;   // a saved overlay, fetched once its base is in
     std::vector<TakeBuffer*> retired_;

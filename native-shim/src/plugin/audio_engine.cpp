@@ -45,6 +45,7 @@ void AudioEngine::release() {
     capture_.unseal();
     promptInFlight_ = false;
     upsampleWanted_ = false;
+    exportWanted_ = false;
 }
 
 void AudioEngine::setParam(std::uint32_t id, double v) {
@@ -58,6 +59,10 @@ void AudioEngine::setParam(std::uint32_t id, double v) {
         const bool on = v >= 0.5;
         if (on && !upsampleHeld_) upsampleWanted_ = true;   // rising edge
         upsampleHeld_ = on;
+    } else if (id == kParamExport) {
+        const bool on = v >= 0.5;
+        if (on && !exportHeld_) exportWanted_ = true;       // rising edge
+        exportHeld_ = on;
     }
 }
 
@@ -173,6 +178,13 @@ void AudioEngine::maybeUpsample() {
     cmd.kind = ToNet::Kind::Upsample;
     cmd.variation = std::min(take_->variations(), static_cast<int>(table_.toPlain(kParamVariation, paramValue(kParamVariation)) + 0.5)) - 1;
     if (rings_.toNet.push(cmd)) upsampleWanted_ = false;   // ring full: next block
+}
+
+void AudioEngine::maybeExport() {
+    if (!exportWanted_) return;
+    ToNet cmd;
+    cmd.kind = ToNet::Kind::ExportTakes;
+    if (rings_.toNet.push(cmd)) exportWanted_ = false;   // ring full: next block
 }
 
 void AudioEngine::waitOffline(std::int64_t from, std::int64_t to, int variation, bool overlay) {
@@ -296,6 +308,7 @@ void AudioEngine::process(const Transport& transport, const float* const* in, fl
         maybeSend(t);
     }
     maybeUpsample();
+    maybeExport();
     if (n > 0) render(t, in, out, n, offline);
     status_.net = net_;
     status_.waiting = waiting_;

@@ -71,6 +71,7 @@ private:
     void retire(TakeBuffer* t);
     void install(const ToAudio& m);
     void maybeUpsample();
+    void maybeExport();
 
     LinkRings& rings_;
     const ParamTable& table_;
@@ -86,6 +87,7 @@ private:
     bool generateHeld_ = false;      // Generate parameter level (edge detection)
     bool generateWanted_ = false;    // a Generate waits for a full pass
     bool upsampleHeld_ = false, upsampleWanted_ = false;   // Upsample selected: edge, and not yet sent
+    bool exportHeld_ = false, exportWanted_ = false;       // Export takes: edge, and not yet sent
     std::uint32_t captureSerial_ = 0;
     std::int64_t sentLoopStart_ = -1, sentLoopEnd_ = -1;   // Auto: the range last sent
     bool waiting_ = false;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "plugin/styles.h"
+#include "plugin/shared_text.h"
 
 namespace jb {
 namespace {
@@ -30,6 +31,7 @@ ParamTable::ParamTable(const StyleList& styles)
           {kParamStatus, "Status", "Status", "", 0, 1, 0, kStatusSteps, false, true, false},
           {kParamQuality, "Quality", "Qual", "", 0, 1, 0, 1, true, false, true},
           {kParamUpsample, "Upsample selected", "Ups", "", 0, 1, 0, 1, true, false, false},
+          {kParamExport, "Export takes", "Export", "", 0, 1, 0, 1, true, false, false},
       } {}
 
 double ParamTable::toPlain(std::uint32_t id, double n) const {
@@ -60,17 +62,22 @@ std::string ParamTable::format(std::uint32_t id, double n) const {
         case kParamLengthUnit: return kUnitNames[int(p + 0.5)];
         case kParamQuality: return kQualityNames[int(p + 0.5)];
         case kParamUpsample: return p >= 0.5 ? "Upsample" : "Off";
+        case kParamExport: return p >= 0.5 ? "Export" : "Off";
         case kParamStyle: return styleName(styles_, ServedStyles::instance().snapshot(), int(p + 0.5));
         case kParamTemperature: std::snprintf(buf, sizeof buf, "%.2f", p); return buf;
         case kParamDryWet: std::snprintf(buf, sizeof buf, "%.0f%%", p * 100); return buf;
-        case kParamStatus: return formatStatus(decodeStatus(n));
+        case kParamStatus: {
+            std::string out = formatStatus(decodeStatus(n));
+            if (decodeStatus(n).net.exported == ExportState::Done) out += " to " + ExportedPath::instance().get();
+            return out;
+        }
         default: std::snprintf(buf, sizeof buf, "%d", int(p + 0.5)); return buf;
     }
 }
 
 bool ParamTable::parse(std::uint32_t id, const std::string& text, double* normalized) const {
     const ParamDef& d = def(id);
-    if (d.list || id == kParamGenerate || id == kParamAuto || id == kParamUpsample) {
+    if (d.list || id == kParamGenerate || id == kParamAuto || id == kParamUpsample || id == kParamExport) {
         for (int i = 0; i <= d.stepCount; ++i) {
             const double n = d.stepCount > 0 ? double(i) / d.stepCount : 0;
             if (format(id, n) == text) { *normalized = n; return true; }
@@ -91,7 +98,8 @@ double ParamTable::styleFromState(double normalized, int savedSteps) const {
 }
 
 double encodeStatus(const StatusValue& s) {
-    int v = int(s.net.problem);
+    int v = int(s.net.exported);
+    v = v * kProblemStates + int(s.net.problem);
     v = v * kConnectionStates + int(s.net.connection);
     v = v * 5 + int(s.net.job);
     v = v * 2 + (s.waiting ? 1 : 0);
@@ -108,7 +116,8 @@ StatusValue decodeStatus(double n) {
     s.waiting = v % 2; v /= 2;
     s.net.job = JobState(v % 5); v /= 5;
     s.net.connection = Connection(v % kConnectionStates); v /= kConnectionStates;
-    s.net.problem = Problem(v % kProblemStates);
+    s.net.problem = Problem(v % kProblemStates); v /= kProblemStates;
+    s.net.exported = ExportState(v % kExportStates);
     if (s.capturing) s.capturePct = std::uint8_t(pct);
     else s.net.progress = std::uint8_t(pct);
     return s;
@@ -136,6 +145,9 @@ std::string formatStatus(const StatusValue& s) {
     }
     if (s.capturing) { std::snprintf(buf, sizeof buf, ", capturing loop %d%%", s.capturePct); out += buf; }
     if (s.waiting) out += ", waiting";
+    static const char* const exports[] = {"", ", exporting takes when the job is done", ", takes exported", ", export failed"};
+    static_assert(sizeof(exports) / sizeof(exports[0]) == kExportStates, "one string per export state");
+    out += exports[int(s.net.exported)];
     out += problem[int(s.net.problem)];
     return out;
 }

@@ -27,6 +27,7 @@ enum ParamId : std::uint32_t {
     kParamStatus,          // read-only: connection, job state, progress
     kParamQuality,         // list: Full, Preview (the top level only: fast, coarse; upsample the keeper)
     kParamUpsample,        // toggle; 0→1 upsamples the audible variation of the take at full quality
+    kParamExport,          // toggle; 0→1 writes the current job's takes (BWF WAVs) into the takes folder
     kParamCount
 };
 
@@ -68,7 +69,7 @@ struct StatusValue {
     bool capturing = false;   // a Generate is pending until a full pass of the loop is in
     std::uint8_t capturePct = 0;
 };
-constexpr int kStatusSteps = kProblemStates * kConnectionStates * 5 * 2 * 2 * 101 - 1;
+constexpr int kStatusSteps = kExportStates * kProblemStates * kConnectionStates * 5 * 2 * 2 * 101 - 1;
 double encodeStatus(const StatusValue& s);
 StatusValue decodeStatus(double normalized);
 std::string formatStatus(const StatusValue& s);

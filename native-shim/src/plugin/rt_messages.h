@@ -25,8 +25,9 @@ struct PromptRequest {
 // audio → net
 //   Prompt: a sealed loop to continue. RetireTake: a take buffer the audio thread gave back.
 //   Upsample: "Upsample selected": the current take's `variation` (0-based) at full quality, played over it.
+//   ExportTakes: "Export takes": the current job's takes into the takes folder (once the job is done).
 struct ToNet {
-    enum class Kind : std::uint8_t { Prompt, RetireTake, Upsample } kind = Kind::Prompt;
+    enum class Kind : std::uint8_t { Prompt, RetireTake, Upsample, ExportTakes } kind = Kind::Prompt;
     PromptRequest prompt;
     TakeBuffer* take = nullptr;
     std::int32_t variation = 0;
@@ -58,13 +59,18 @@ enum class Problem : std::uint8_t {
     Internal,       // an exception while handling a daemon message
 };
 constexpr int kProblemStates = 8;
+// "Export takes": Waiting until the job is done, Done (the folder: ExportedPath), Failed (the plugin log says why).
+enum class ExportState : std::uint8_t { None = 0, Waiting, Done, Failed };
+constexpr int kExportStates = 4;
 struct NetStatus {
     Connection connection = Connection::Offline;
     JobState job = JobState::None;
     std::uint8_t progress = 0;   // 0..100
     Problem problem = Problem::None;
+    ExportState exported = ExportState::None;
     bool operator==(const NetStatus& o) const {
-        return connection == o.connection && job == o.job && progress == o.progress && problem == o.problem;
+        return connection == o.connection && job == o.job && progress == o.progress && problem == o.problem &&
+               exported == o.exported;
     }
     bool operator!=(const NetStatus& o) const { return !(*this == o); }
 };

@@ -4,6 +4,8 @@
 // controller asks the host to re-read the titles), choosing it and pressing Generate submits its artist,
 // genre and lyrics, and the job's lyric tokens (codes.safetensors, lyrics/level_2) are the lyrics' tokens in
 // the model's vocabulary; a lyrics model's job also writes lyrics-1.mid and alignment-1.png.
+// Then "Export takes": the take lands in the takes folder as take-1.wav, 24-bit at the host rate, its BWF
+// time reference the loop end and its description naming the job and the style, holding what the plugin plays.
 //
 // Needs the daemon: $JB_JUKEBOX, else the CMake default (the C# CLI's Debug build). Without it the test is
 // reported as skipped (exit 77), never as passed.
@@ -24,6 +26,7 @@
 #include "common/json.h"
 #include "daemon_process.h"
 #include "host.h"
+#include "wav.h"
 
 using namespace jbhost;
 
@@ -80,6 +83,26 @@ std::vector<std::int64_t> safetensorsRow0(const std::string& path, const std::st
         why = e.what();
         return {};
     }
+}
+
+// A WAV's bext chunk: its time reference and description (false when it has none).
+bool readBext(const std::string& path, std::uint64_t& timeRef, std::string& description) {
+    const std::string b = readAll(path);
+    for (std::size_t at = 12; at + 8 <= b.size();) {
+        std::uint32_t size = 0;
+        std::memcpy(&size, b.data() + at + 4, 4);
+        if (b.compare(at, 4, "bext") == 0 && size >= 346 && at + 8 + size <= b.size()) {
+            const char* body = b.data() + at + 8;
+            description.assign(body, strnlen(body, 256));
+            std::uint32_t lo, hi;
+            std::memcpy(&lo, body + 338, 4);
+            std::memcpy(&hi, body + 342, 4);
+            timeRef = (std::uint64_t(hi) << 32) | lo;
+            return true;
+        }
+        at += 8 + size + (size & 1);
+    }
+    return false;
 }
 
 // Runs blocks of the loop (audio passes through) until the status contains `what` or the timeout.
@@ -143,6 +166,8 @@ int main() {
         return 1;
     }
     setenv("JUKEBOXBRIDGE_CLIENT_FILE", daemon.clientFile().c_str(), 1);
+    const std::string takesDir = scratch + "/takes";
+    setenv("JUKEBOXBRIDGE_TAKES", takesDir.c_str(), 1);
 
     Plugin p(findModule());
     const int steps = p.parameterInfo(kStyle).stepCount;
@@ -224,6 +249,49 @@ int main() {
            tokens.size(), want.size(), why.c_str());
     EXPECT(exists(folder + "/lyrics-1.mid") && exists(folder + "/alignment-1.png"),
            "the lyrics model's job wrote lyrics-1.mid and alignment-1.png");
+
+    // Export takes: the take as a BWF WAV that belongs at the loop end.
+    p.inputChanges.set(13, 1.0);
+    const bool exported = loopUntil(p, loop, "takes exported", 60, status);
+    p.inputChanges.set(13, 0.0);
+    const std::string wavPath = takesDir + "/" + job + "/take-1.wav";
+    EXPECT(exported && status.find(takesDir + "/" + job) != std::string::npos, "the status says where the takes went (%s)", status.c_str());
+    std::uint64_t timeRef = 0;
+    std::string description;
+    EXPECT(readBext(wavPath, timeRef, description), "take-1.wav carries a bext chunk");
+    EXPECT(timeRef == std::uint64_t(loop.loopEnd()), "its time reference is the loop end (%llu, loop end %lld)", (unsigned long long)timeRef,
+           (long long)loop.loopEnd());
+    EXPECT(description.find(job) != std::string::npos && description.find("Sung rock") != std::string::npos,
+           "its description names the job and the style (%s)", description.c_str());
+    const std::string header = readAll(wavPath).substr(0, 64);
+    std::uint16_t bits = 0;
+    std::uint32_t rate = 0;
+    if (header.size() >= 36) { std::memcpy(&rate, header.data() + 24, 4); std::memcpy(&bits, header.data() + 34, 2); }
+    EXPECT(bits == 24 && rate == 48000, "24-bit at the host rate (%u bits, %u Hz)", unsigned(bits), unsigned(rate));
+    Wav w;
+    std::string werr;
+    EXPECT(readWav(wavPath, w, werr) && w.frames() > 40000, "it reads back (%lld frames) %s", (long long)w.frames(), werr.c_str());
+    // What the plugin plays from the loop end, against the file (24-bit rounding: 2^-23).
+    {
+        Transport lin;
+        lin.looping = false;
+        lin.pos = loop.loopEnd();
+        std::vector<float> l(kBlock, 0.f), r(kBlock, 0.f), ol(kBlock), orr(kBlock);
+        const float* in[2] = {l.data(), r.data()};
+        float* out[2] = {ol.data(), orr.data()};
+        double worst = 0;
+        std::int64_t compared = 0;
+        while (compared + kBlock <= w.frames()) {
+            int n = kBlock;
+            const auto ctx = lin.context(n);
+            p.process(in, out, n, &ctx, v3::kRealtime);
+            for (int i = 0; i < n; ++i) worst = std::max(worst, std::fabs(double(ol[i]) - double(w.samples[(compared + i) * w.channels])));
+            compared += n;
+            lin.advance(n);
+        }
+        EXPECT(compared > 40000 && worst <= 1.0 / 8388608 + 1e-9, "the file holds the audio the plugin plays from the loop end (max diff %.3g over %lld frames)",
+               worst, (long long)compared);
+    }
     std::printf("%d failed\n", failures);
     return failures == 0 ? 0 : 1;
 }

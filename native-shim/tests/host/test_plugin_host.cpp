@@ -29,10 +29,10 @@ void sine(std::vector<float>& l, std::vector<float>& r, std::int64_t pos, int n)
 
 TEST(parameters_have_ranges_and_readable_strings) {
     Plugin p(findModule());
-    CHECK_EQ(p.parameterCount(), 13);
+    CHECK_EQ(p.parameterCount(), 14);
     const char* titles[] = {"Generate", "Auto", "Mode", "Length", "Length unit", "Temperature", "Variations",
-                            "Variation", "Style", "Dry/Wet", "Status", "Quality", "Upsample selected"};
-    for (int i = 0; i < 13; ++i) {
+                            "Variation", "Style", "Dry/Wet", "Status", "Quality", "Upsample selected", "Export takes"};
+    for (int i = 0; i < 14; ++i) {
         const auto info = p.parameterInfo(i);
         std::string t;
         for (int k = 0; info.title[k]; ++k) t += char(info.title[k]);
