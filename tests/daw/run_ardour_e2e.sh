@@ -3,7 +3,11 @@
 # (tiny random-weight model). The plugin sits on a track with a recorded clip; the loop range is played
 # once so the plugin captures it and (Auto) sends it; the session is exported with the plugin and without
 # it; the export must equal the input before the loop end and the daemon's take (fetched independently
-# with the jukebox CLI's fetch) from the loop end on, sample-accurately.
+# with the jukebox CLI's fetch) from the loop end on, sample-accurately. Phase 3 then previews 3 variations
+# (Quality = Preview, Generate), exports variation 2's preview, presses Upsample selected and exports again: the
+# export must hold the preview, then the upsample job's take, from the loop end to the sample.
+# (The tiny random-weight upsamplers barely listen to the top level: the upsample's take can equal phase 2's,
+# so the preview export before it is what shows the plugin switched to the preview and then replaced it.)
 #
 #   tests/daw/run_ardour_e2e.sh [WORKDIR]
 #
@@ -78,7 +82,17 @@ for try in $(seq 1 "${JB_DAW_TRIES:-10}"); do
   echo "phase 2 attempt $try failed; retrying" >&2
 done
 t2=$(date +%s)
-echo "timing: phase 1 $((t1 - t0)) s, phase 2 (loop, generation, exports) $((t2 - t1)) s; luasession runs: $tries1 + $tries2"
+# Phase 3: preview 3 variations, upsample variation 2, export: the full take over its preview from the loop end.
+cp "$SESSION/jb.ardour" "$WORK/jb.ardour.phase2"
+for try in $(seq 1 "${JB_DAW_TRIES:-10}"); do
+  rm -f "$SESSION/export/with_upsample.wav" "$SESSION/export/with_preview.wav"; cp "$WORK/jb.ardour.phase2" "$SESSION/jb.ardour"
+  tries3=$try
+  JB_JOBS_DIR="$WORK/jobs/local" lua "$HERE/phase3_preview_upsample.lua" "$SESSION" | tee "$WORK/phase3.out"
+  grep -q 'EXPORT with_upsample true' "$WORK/phase3.out" && break
+  echo "phase 3 attempt $try failed; retrying" >&2
+done
+t3=$(date +%s)
+echo "timing: phase 1 $((t1 - t0)) s, phase 2 (loop, generation, exports) $((t2 - t1)) s, phase 3 (preview, upsample, export) $((t3 - t2)) s; luasession runs: $tries1 + $tries2 + $tries3"
 
 pass=0; fail=0
 check() { if eval "$2"; then echo "PASS $1"; pass=$((pass+1)); else echo "FAIL $1"; fail=$((fail+1)); fi; }
@@ -103,6 +117,37 @@ if [ -n "$JOB" ] && [ -s "$SESSION/export/with_plugin.wav" ]; then
     check "the exported session audio holds the continuation after the loop end" true
   else
     check "the exported session audio holds the continuation after the loop end" false
+  fi
+fi
+PREVIEW=$(sed -n 's/^PREVIEW_JOB //p' "$WORK/phase3.out" | tail -n 1)
+UPSAMPLE=$(sed -n 's/^UPSAMPLE_JOB //p' "$WORK/phase3.out" | tail -n 1)
+check "phase 3: a preview of 3 variations (${PREVIEW:-none}) and the upsample of variation 2 (${UPSAMPLE:-none})" "[ -n '$PREVIEW' ] && [ -n '$UPSAMPLE' ]"
+if [ -n "$PREVIEW" ] && [ -n "$UPSAMPLE" ] && [ -s "$SESSION/export/with_upsample.wav" ]; then
+  for j in "$PREVIEW" "$UPSAMPLE"; do
+    XDG_CONFIG_HOME="$WORK/daemon-cfg" HOME="$WORK/daemon-home" "$JUKEBOX" fetch "$j" --out "$WORK/fetched-$j" \
+      --daemon "tcp://127.0.0.1:$PORT" --client "$WORK/keys/client.json" >> "$WORK/fetch.log" 2>&1 || true
+  done
+  check "the preview is a preview of 3 variations" "grep -q '\"quality\": \"Preview\"' '$WORK/jobs/local/$PREVIEW/settings.json' && [ -s '$WORK/fetched-$PREVIEW/continuation-3.wav' ]"
+  check "the upsample's source is variation 2 of the preview" "grep -q '\"parent\": \"$PREVIEW\"' '$WORK/jobs/local/$UPSAMPLE/settings.json' && grep -q '\"variation\": 1' '$WORK/jobs/local/$UPSAMPLE/settings.json'"
+  read -r S0 S1 LOOPEND < <(sed -n 's/^SESSION_RANGE \([0-9]*\) \([0-9]*\) LOOP_END \([0-9]*\)/\1 \2 \3/p' "$WORK/phase3.out" | tail -n 1)
+  AT=$(( LOOPEND - S0 ))
+  if "$BUILD/shim-compare-take" "$SESSION/export/with_preview.wav" "$SESSION/export/plugin_off.wav" \
+       "$WORK/fetched-$PREVIEW/continuation-2.wav" "$AT" 48000 | tee "$WORK/compare-with-preview.out"; then
+    check "before the upsample, the export holds variation 2's preview from the loop end, to the sample" true
+  else
+    check "before the upsample, the export holds variation 2's preview from the loop end, to the sample" false
+  fi
+  if "$BUILD/shim-compare-take" "$SESSION/export/with_upsample.wav" "$SESSION/export/plugin_off.wav" \
+       "$WORK/fetched-$UPSAMPLE/continuation-1.wav" "$AT" 48000 | tee "$WORK/compare-upsample.out"; then
+    check "the export holds the upsampled take of variation 2 from the loop end, to the sample" true
+  else
+    check "the export holds the upsampled take of variation 2 from the loop end, to the sample" false
+  fi
+  if "$BUILD/shim-compare-take" "$SESSION/export/with_upsample.wav" "$SESSION/export/plugin_off.wav" \
+       "$WORK/fetched-$PREVIEW/continuation-2.wav" "$AT" 48000 > "$WORK/compare-preview.out"; then
+    check "after it, not the preview it replaced" false
+  else
+    check "after it, not the preview it replaced ($(grep 'max |export' "$WORK/compare-preview.out" | sed 's/.*from it: \([^ ]*\).*/diff \1/'))" true
   fi
 fi
 [ "$fail" -eq 0 ] || { echo "--- plugin.log"; tail -n 20 "$WORK/plugin.log" 2>/dev/null || true; echo "--- serve.log"; tail -n 20 "$WORK/serve.log"; }
