@@ -2,7 +2,8 @@
 -- phase 2), set Auto off, Quality = Preview, 3 variations, press Generate and play the loop once (the plugin
 -- sends the pass); once the daemon has finished the preview, choose Variation 2 and export (its preview from
 -- the loop end), press Upsample selected, and once the upsample is finished export again (offline: the full
--- take of variation 2 plays over its preview from the loop end).
+-- take of variation 2 plays over its preview from the loop end), then press Export takes (the plugin writes the
+-- take as a BWF WAV into $JB_TAKES_DIR/JOB).
 -- Run by run_ardour_e2e.sh:  JB_JOBS_DIR=... ardour7-lua phase3_preview_upsample.lua SESSION_DIR
 local dir = assert(arg[1], "usage: phase3_preview_upsample.lua SESSION_DIR")
 local jobs = assert(os.getenv("JB_JOBS_DIR"), "JB_JOBS_DIR: the daemon's jobs folder of this client")
@@ -44,7 +45,8 @@ assert(load_session(dir, "jb"), "load_session failed")
 local t = Session:route_by_name("Clip"):to_track()
 local p = t:nth_plugin(0)
 assert(not p:isnil() and p:to_plugininsert() and not p:to_plugininsert():isnil(), "plugin missing after reload")
--- Parameters in plain units: 0 Generate, 1 Auto, 6 Variations, 7 Variation, 11 Quality, 12 Upsample selected.
+-- Parameters in plain units: 0 Generate, 1 Auto, 6 Variations, 7 Variation, 11 Quality, 12 Upsample selected,
+-- 13 Export takes.
 ARDOUR.LuaAPI.set_processor_param(p, 1, 0)
 ARDOUR.LuaAPI.set_processor_param(p, 11, 1)
 ARDOUR.LuaAPI.set_processor_param(p, 6, 3)
@@ -88,4 +90,19 @@ print("UPSAMPLE_JOB " .. upsample)
 ARDOUR.LuaAPI.set_processor_param(p, 12, 0)
 sleep(1)
 export("with_upsample")
+
+-- Export takes: the current job's takes (the upsample's one variation) as BWF files in the takes folder.
+local takes = os.getenv("JB_TAKES_DIR")
+if takes and takes ~= "" then
+  ARDOUR.LuaAPI.set_processor_param(p, 13, 1)
+  local path = takes .. "/" .. upsample .. "/take-1.wav"
+  local found = false
+  for _ = 1, 300 do
+    local f = io.open(path)
+    if f then f:close(); found = true; break end
+    sleep(0.1)
+  end
+  ARDOUR.LuaAPI.set_processor_param(p, 13, 0)
+  if found then print("EXPORTED_TAKE " .. path) end
+end
 step("phase 3 done")

@@ -47,6 +47,7 @@ for _ in $(seq 1 600); do [ -s "$WORK/keys/client.json" ] && break; sleep 0.1; d
 [ -s "$WORK/keys/client.json" ] || { echo "FAIL the daemon did not start"; cat "$WORK/serve.log"; exit 1; }
 export JUKEBOXBRIDGE_CLIENT_FILE="$WORK/keys/client.json"
 export JUKEBOXBRIDGE_LOG="$WORK/plugin.log"   # the plugin's network thread logs its session there
+export JUKEBOXBRIDGE_TAKES="$WORK/takes"      # where the plugin's Export takes writes
 
 # Ardour's config, scan cache and export preset stay in the work folder.
 export XDG_CONFIG_HOME="$WORK/xdg-config" XDG_CACHE_HOME="$WORK/xdg-cache"
@@ -55,6 +56,7 @@ cp "$HERE/float-wav.preset" "$XDG_CONFIG_HOME/ardour7/export/"
 export JB_PRESET="7c1f4a52-8e3b-4d6a-b0c9-2f5e8a1d3b77"
 export JB_VST3_DIR="$BUILD"
 g++ -std=c++17 -O2 -fPIC -shared -o "$WORK/ardour_rescan_preload.so" "$HERE/ardour_rescan_preload.cpp"
+g++ -std=c++17 -O2 -o "$WORK/bwf-time-reference" "$HERE/bwf_time_reference.cpp" -ldl
 export ARDOUR_PROBE_SCAN=full
 
 SESSION="$WORK/session"
@@ -85,9 +87,9 @@ t2=$(date +%s)
 # Phase 3: preview 3 variations, upsample variation 2, export: the full take over its preview from the loop end.
 cp "$SESSION/jb.ardour" "$WORK/jb.ardour.phase2"
 for try in $(seq 1 "${JB_DAW_TRIES:-10}"); do
-  rm -f "$SESSION/export/with_upsample.wav" "$SESSION/export/with_preview.wav"; cp "$WORK/jb.ardour.phase2" "$SESSION/jb.ardour"
+  rm -rf "$SESSION/export/with_upsample.wav" "$SESSION/export/with_preview.wav" "$WORK/takes"; cp "$WORK/jb.ardour.phase2" "$SESSION/jb.ardour"
   tries3=$try
-  JB_JOBS_DIR="$WORK/jobs/local" lua "$HERE/phase3_preview_upsample.lua" "$SESSION" | tee "$WORK/phase3.out"
+  JB_JOBS_DIR="$WORK/jobs/local" JB_TAKES_DIR="$WORK/takes" lua "$HERE/phase3_preview_upsample.lua" "$SESSION" | tee "$WORK/phase3.out"
   grep -q 'EXPORT with_upsample true' "$WORK/phase3.out" && break
   echo "phase 3 attempt $try failed; retrying" >&2
 done
@@ -148,6 +150,22 @@ if [ -n "$PREVIEW" ] && [ -n "$UPSAMPLE" ] && [ -s "$SESSION/export/with_upsampl
     check "after it, not the preview it replaced" false
   else
     check "after it, not the preview it replaced ($(grep 'max |export' "$WORK/compare-preview.out" | sed 's/.*from it: \([^ ]*\).*/diff \1/'))" true
+  fi
+  # Export takes: the take's BWF time reference, as libsndfile reads it (what Ardour's "import at timestamp" uses),
+  # is the loop end, and the file placed there is what Ardour rendered from the loop end, to the sample.
+  TAKE=$(sed -n 's/^EXPORTED_TAKE //p' "$WORK/phase3.out" | tail -n 1)
+  check "Export takes wrote ${TAKE:-nothing}" "[ -n '$TAKE' ] && [ -s '$TAKE' ]"
+  if [ -n "$TAKE" ] && [ -s "$TAKE" ]; then
+    "$WORK/bwf-time-reference" "$TAKE" | tee "$WORK/bwf.out"
+    check "its BWF time reference (libsndfile) is the loop end ($LOOPEND)" "grep -qx 'TIME_REFERENCE $LOOPEND' '$WORK/bwf.out'"
+    check "its description names the job" "grep -q '^DESCRIPTION JukeboxBridge job $UPSAMPLE take 1' '$WORK/bwf.out'"
+    if "$BUILD/shim-compare-take" "$SESSION/export/with_upsample.wav" "$SESSION/export/plugin_off.wav" "$TAKE" \
+         $(( $(sed -n 's/^TIME_REFERENCE //p' "$WORK/bwf.out") - S0 )) 48000 > "$WORK/compare-exported-take.out"; then
+      check "placed at its time reference, the exported take is the export from there, to the sample" true
+    else
+      cat "$WORK/compare-exported-take.out"
+      check "placed at its time reference, the exported take is the export from there, to the sample" false
+    fi
   fi
 fi
 [ "$fail" -eq 0 ] || { echo "--- plugin.log"; tail -n 20 "$WORK/plugin.log" 2>/dev/null || true; echo "--- serve.log"; tail -n 20 "$WORK/serve.log"; }

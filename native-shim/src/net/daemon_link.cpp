@@ -545,6 +545,7 @@ void DaemonLink::acceptUpsample(Session& s, const proto::Accepted& a, int variat
     job->record.preview = false;
     job->record.overlayVariation = variation;
     job->record.parent = base_->job;
+    if (job_ && job_->record.job == base_->job) job->style = job_->style;   // the upsample keeps its source's style
     {
         std::lock_guard<std::mutex> lock(takesMutex_);
         takes_.push_back(job->record);
