@@ -166,6 +166,21 @@ if [ -n "$PREVIEW" ] && [ -n "$UPSAMPLE" ] && [ -s "$SESSION/export/with_upsampl
       cat "$WORK/compare-exported-take.out"
       check "placed at its time reference, the exported take is the export from there, to the sample" false
     fi
+    # Phase 4: the take in Ardour at its timestamp (an external source + whole-file region, as an import records them).
+    FRAMES=$(sed -n 's/^RATE .* FRAMES //p' "$WORK/bwf.out")
+    SC=$(( FRAMES * (282240000 / 48000) ))   # Ardour 7 lengths are superclock ticks (282240000 per second)
+    for try in $(seq 1 "${JB_DAW_TRIES:-10}"); do
+      cp "$WORK/jb.ardour.phase2" "$SESSION/jb.ardour"
+      sed -i "s|  <Sources>|  <Sources>\n    <Source name=\"$TAKE\" type=\"audio\" flags=\"\" id=\"900001\" captured-for=\"\" channel=\"0\" origin=\"$TAKE\" gain=\"1\"/>|" "$SESSION/jb.ardour"
+      sed -i "s|  <Regions>|  <Regions>\n    <Region name=\"take-1\" whole-file=\"1\" import=\"1\" external=\"1\" start=\"a0\" length=\"a$SC@a0\" id=\"900002\" type=\"audio\" source-0=\"900001\" master-source-0=\"900001\" channels=\"1\"/>|" "$SESSION/jb.ardour"
+      tries4=$try
+      JB_TAKE_SOURCE=900001 JB_TAKE_REGION=900002 lua "$HERE/phase4_import_take.lua" "$SESSION" | tee "$WORK/phase4.out"
+      grep -q '^IMPORTED at' "$WORK/phase4.out" && break
+    done
+    echo "phase 4: luasession runs: $tries4"
+    check "Ardour reads the take's timestamp as the loop end ($LOOPEND)" "grep -q 'TIMESTAMP $LOOPEND\$' '$WORK/phase4.out'"
+    check "imported at its timestamp, the take starts at the loop end, to the sample" "grep -q '^IMPORTED at $LOOPEND length $FRAMES\$' '$WORK/phase4.out'"
+    cp "$WORK/jb.ardour.phase2" "$SESSION/jb.ardour"
   fi
 fi
 [ "$fail" -eq 0 ] || { echo "--- plugin.log"; tail -n 20 "$WORK/plugin.log" 2>/dev/null || true; echo "--- serve.log"; tail -n 20 "$WORK/serve.log"; }
