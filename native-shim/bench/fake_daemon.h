@@ -27,6 +27,7 @@ enum class Hostile {
     SecondWelcome,    // another welcome after auth_ok, on the same connection
     WrongServerMac,   // auth_ok with a MAC that is not HMAC(secret, ...): the plugin must not submit
     IgnoreCredit,     // every block of a take at once, credit or not (stays on)
+    TooManyStyles,    // auth_ok offering 65 styles of its own (the protocol allows 64)
 };
 
 class FakeDaemon {

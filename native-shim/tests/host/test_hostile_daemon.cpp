@@ -211,6 +211,10 @@ TEST(duplicate_keys_drop_the_connection) {
     problemThenServed("dupkeys", Hostile::DuplicateKeys, 0, "undecodable", "duplicate map key 'job'", true);
 }
 
+TEST(an_auth_ok_offering_more_than_64_styles_drops_the_connection) {
+    problemThenServed("styles65", Hostile::TooManyStyles, 0, "undecodable", "more than 64 styles", true);
+}
+
 TEST(a_second_welcome_drops_the_connection) {
     problemThenServed("welcome2", Hostile::SecondWelcome, 0, "broke the handshake", "a second welcome", true);
 }
