@@ -193,7 +193,13 @@ void FakeDaemon::run() {
                     hostile_ = Hostile::None;
                     streaming = false;   // a daemon this broken sends nothing more for the job
                 }
-                send(Accepted{s->request, job, promptSamples, rate, announced}, nullptr);
+                if (hostile_.load() == Hostile::JobIdPath) {
+                    hostile_ = Hostile::None;
+                    streaming = false;
+                    send(Accepted{s->request, "../../escape", promptSamples, rate, announced}, nullptr);
+                } else {
+                    send(Accepted{s->request, job, promptSamples, rate, announced}, nullptr);
+                }
             } else if (const auto* c = std::get_if<Credit>(&msg)) {
                 if (c->job == job) credit += c->blocks;
                 creditBlocks_ += static_cast<std::uint64_t>(std::max<std::int64_t>(0, c->blocks));

@@ -28,6 +28,7 @@ enum class Hostile {
     WrongServerMac,   // auth_ok with a MAC that is not HMAC(secret, ...): the plugin must not submit
     IgnoreCredit,     // every block of a take at once, credit or not (stays on)
     TooManyStyles,    // auth_ok offering 65 styles of its own (the protocol allows 64)
+    JobIdPath,        // accepted.job "../../escape" (a path out of the plugin's takes folder)
 };
 
 class FakeDaemon {

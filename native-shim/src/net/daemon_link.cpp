@@ -529,8 +529,8 @@ void DaemonLink::acceptUpsample(Session& s, const proto::Accepted& a, int variat
         bad = "accepted.rate " + std::to_string(a.rate) + " is not the take's " + std::to_string(base_->modelRate);
     else if (a.promptSamples != base_->promptSamples)
         bad = "accepted.prompt_samples " + std::to_string(a.promptSamples) + " is not the take's " + std::to_string(base_->promptSamples);
-    else if (a.job.empty() || a.job.size() > kMaxJobIdBytes)
-        bad = "accepted.job is empty or longer than 128 bytes";
+    else if (!proto::isSafeJobId(a.job))
+        bad = "accepted.job is not 1-128 letters, digits, '.', '_' or '-'";
     if (!bad.empty()) {
         note(Problem::BadAccepted, bad);
         status_.job = JobState::Failed;
@@ -730,8 +730,8 @@ void DaemonLink::onAccepted(Session& s, const proto::Accepted& a) {
         bad = "accepted.rate " + std::to_string(a.rate) + " outside 8000-384000";
     else if (a.promptSamples < 0 || double(a.promptSamples) > (promptSeconds + 1.0) * double(a.rate))
         bad = "accepted.prompt_samples " + std::to_string(a.promptSamples) + " does not fit the prompt sent";
-    else if (a.job.empty() || a.job.size() > kMaxJobIdBytes)
-        bad = "accepted.job is empty or longer than 128 bytes";
+    else if (!proto::isSafeJobId(a.job))
+        bad = "accepted.job is not 1-128 letters, digits, '.', '_' or '-'";
     else if (prompt_.seconds <= 0 || prompt_.seconds > kMaxTakeSeconds || hostRate_ * prompt_.seconds > 1e12)
         bad = "take length out of range";
     if (!bad.empty()) {

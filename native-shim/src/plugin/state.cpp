@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "protocol/messages.h"
+
 namespace jb {
 namespace {
 
@@ -74,6 +76,7 @@ bool deserializeState(const std::uint8_t* data, std::size_t n, PluginState& s) {
         if (!in.ok || len > 256 || len > in.n) return false;
         t.job.assign(reinterpret_cast<const char*>(in.p), len);
         in.p += len; in.n -= len;
+        if (!proto::isSafeJobId(t.job)) return false;   // it names a folder (Export takes)
         t.loopStart = in.get<std::int64_t>();
         t.loopEnd = in.get<std::int64_t>();
         t.hostRate = in.get<double>();
@@ -88,6 +91,7 @@ bool deserializeState(const std::uint8_t* data, std::size_t n, PluginState& s) {
             if (!in.ok || plen > 256 || plen > in.n) return false;
             t.parent.assign(reinterpret_cast<const char*>(in.p), plen);
             in.p += plen; in.n -= plen;
+            if (!t.parent.empty() && !proto::isSafeJobId(t.parent)) return false;
             if (t.overlayVariation < -1 || t.overlayVariation >= 8 || (t.overlayVariation >= 0) == t.parent.empty()) return false;
         }
         r.takes.push_back(std::move(t));

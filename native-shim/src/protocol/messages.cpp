@@ -485,6 +485,14 @@ mp::Bytes serverMac(const mp::Bytes& secret, const mp::Bytes& clientNonce, const
     return mp::Bytes(d.begin(), d.end());
 }
 
+bool isSafeJobId(const std::string& job) {
+    if (job.empty() || job.size() > 128 || job == "." || job == "..") return false;
+    for (const char c : job)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+            return false;
+    return true;
+}
+
 bool sameBytes(const mp::Bytes& a, const mp::Bytes& b) {
     if (a.size() != b.size()) return false;
     volatile std::uint8_t diff = 0;

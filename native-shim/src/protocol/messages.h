@@ -134,6 +134,9 @@ mp::Bytes authMac(const mp::Bytes& secret, const mp::Bytes& nonce, const std::st
 // client nonce || daemon nonce || client_id).
 mp::Bytes serverMac(const mp::Bytes& secret, const mp::Bytes& clientNonce, const mp::Bytes& daemonNonce,
                     const std::string& clientId);
+// A job id the plugin can use as a file name (its takes folder): 1-128 bytes of letters, digits, '.', '_'
+// and '-', and not "." or ".." (the daemon's ids look like 20261203-164033-09e275).
+bool isSafeJobId(const std::string& job);
 // Constant-time comparison (the time depends on the lengths only).
 bool sameBytes(const mp::Bytes& a, const mp::Bytes& b);
 

@@ -183,6 +183,10 @@ TEST(accepted_variations_out_of_range_are_refused) {
     problemThenServed("var9", Hostile::Variations, 9, "impossible settings", "accepted.variations 9 outside", false);
 }
 
+TEST(an_accepted_job_id_that_is_a_path_is_refused) {
+    problemThenServed("jobpath", Hostile::JobIdPath, 0, "impossible settings", "accepted.job is not 1-128 letters", false);
+}
+
 TEST(an_oversize_message_drops_the_connection_not_the_host) {
     // 17 MiB after auth_ok: libzmq refuses it (ZMQ_MAXMSGSIZE 16 MiB) without buffering it, the monitor
     // reports the disconnect, and the plugin starts a new handshake.

@@ -140,6 +140,12 @@ TEST(style_entries_are_the_bundles_then_the_daemons_and_old_states_keep_their_st
     const double v2 = 3.0 / 5.0;
     CHECK_NEAR(t6.toPlain(kParamStyle, t6.styleFromState(v2, 5)), 3.0, 0);
     CHECK_NEAR(t6.toPlain(kParamStyle, t6.styleFromState(v2, 0)), 0.0, 0);
+    // A job id that is a path (it names the takes folder) is not a state this plugin reads.
+    PluginState path;
+    path.takes.push_back(TakeRecord{"../../escape", 1, 2, 44100, 1, 5, 6, 44100, false, -1, ""});
+    const auto pathBytes = serializeState(path);
+    PluginState refused;
+    CHECK(!deserializeState(pathBytes.data(), pathBytes.size(), refused));
     // Version 3 records the steps it was saved with.
     PluginState s;
     s.styleSteps = 68;

@@ -148,6 +148,19 @@ TEST(auth_ok_presets_round_trip_and_their_limits_hold) {
     CHECK(refused(longName));
 }
 
+TEST(job_ids_that_name_folders_safely) {
+    CHECK(proto::isSafeJobId("20261203-164033-09e275"));
+    CHECK(proto::isSafeJobId("a.b_c-D9"));
+    CHECK(!proto::isSafeJobId(""));
+    CHECK(!proto::isSafeJobId(".."));
+    CHECK(!proto::isSafeJobId("."));
+    CHECK(!proto::isSafeJobId("../x"));
+    CHECK(!proto::isSafeJobId("a/b"));
+    CHECK(!proto::isSafeJobId("a\\b"));
+    CHECK(!proto::isSafeJobId(std::string(129, 'a')));
+    CHECK(proto::isSafeJobId(std::string(128, 'a')));
+}
+
 TEST(sha256_known_answers) {
     CHECK_EQ(hex([] { auto d = sha256("", 0); return std::vector<std::uint8_t>(d.begin(), d.end()); }()),
              std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
