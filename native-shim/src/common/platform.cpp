@@ -62,6 +62,37 @@ std::string userConfigDir() {
 #endif
 }
 
+std::string userTakesDir() {
+    if (const char* env = std::getenv("JUKEBOXBRIDGE_TAKES"); env != nullptr && *env != '\0') return env;
+#if defined(_WIN32)
+    const char* local = std::getenv("LOCALAPPDATA");
+    return std::string(local ? local : ".") + "\\JukeboxBridge\\Takes";
+#elif defined(__APPLE__)
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : ".") + "/Music/JukeboxBridge Takes";
+#else
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    if (xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/jukeboxbridge/takes";
+    const char* home = std::getenv("HOME");
+    return std::string(home ? home : ".") + "/.local/share/jukeboxbridge/takes";
+#endif
+}
+
+bool makeDirs(const std::string& path) {
+    if (path.empty()) return false;
+    for (std::size_t i = 1; i <= path.size(); ++i) {
+        if (i < path.size() && path[i] != '/' && path[i] != '\\') continue;
+        const std::string part = path.substr(0, i);
+#if defined(_WIN32)
+        const bool made = CreateDirectoryA(part.c_str(), nullptr) || GetLastError() == ERROR_ALREADY_EXISTS;
+#else
+        const bool made = mkdir(part.c_str(), 0755) == 0 || errno == EEXIST;
+#endif
+        if (!made && i == path.size()) return false;   // a part above may be a drive, or not ours to make
+    }
+    return true;
+}
+
 std::vector<std::string> listFiles(const std::string& dir, const std::string& suffix) {
     std::vector<std::string> out;
 #if defined(_WIN32)

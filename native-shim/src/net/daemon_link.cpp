@@ -689,7 +689,9 @@ void DaemonLink::onAuthOk(Session& s, const proto::AuthOk& ok) {
     s.genres = ok.styles.genres;
     s.presets.clear();
     for (const auto& p : ok.styles.presets) s.presets.push_back(Style{p.name, p.artist, p.lyrics, {p.genre}});
-    ServedStyles::instance().publish(s.presets);
+    std::vector<std::string> names;
+    for (const auto& p : s.presets) names.push_back(p.name);
+    ServedStyles::instance().publish(std::move(names));
     if (!s.presets.empty()) logLine("the daemon offers %zu style(s) of its own", s.presets.size());
     status_.connection = Connection::Connected;
     logLine("authenticated (the daemon proved it knows this client)");
@@ -752,7 +754,7 @@ void DaemonLink::onAccepted(Session& s, const proto::Accepted& a) {
     job->record.promptSamples = a.promptSamples;
     job->record.modelRate = a.rate;
     job->record.preview = prompt_.preview;
-    job->style = styleName(styles_, s.presets, prompt_.style);
+    job->style = styleAt(styles_, s.presets, prompt_.style).name;   // the style sent
     {
         std::lock_guard<std::mutex> lock(takesMutex_);
         takes_.push_back(job->record);

@@ -3,15 +3,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
-#if defined(_WIN32)
-#include <direct.h>
-#else
-#include <sys/stat.h>
-#endif
 
 namespace jb {
 namespace {
@@ -94,37 +88,6 @@ bool writeBwfWav24(const std::string& path, int rate, const ExportedTake& take, 
         if (error) *error = "cannot write " + path + ": " + std::strerror(errno);
         std::remove(tmp.c_str());
         return false;
-    }
-    return true;
-}
-
-std::string userTakesDir() {
-    if (const char* env = std::getenv("JUKEBOXBRIDGE_TAKES"); env != nullptr && *env != '\0') return env;
-#if defined(_WIN32)
-    const char* local = std::getenv("LOCALAPPDATA");
-    return std::string(local ? local : ".") + "\\JukeboxBridge\\Takes";
-#elif defined(__APPLE__)
-    const char* home = std::getenv("HOME");
-    return std::string(home ? home : ".") + "/Music/JukeboxBridge Takes";
-#else
-    const char* xdg = std::getenv("XDG_DATA_HOME");
-    if (xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/jukeboxbridge/takes";
-    const char* home = std::getenv("HOME");
-    return std::string(home ? home : ".") + "/.local/share/jukeboxbridge/takes";
-#endif
-}
-
-bool makeDirs(const std::string& path) {
-    if (path.empty()) return false;
-    for (std::size_t i = 1; i <= path.size(); ++i) {
-        if (i < path.size() && path[i] != '/' && path[i] != '\\') continue;
-        const std::string part = path.substr(0, i);
-#if defined(_WIN32)
-        const int rc = _mkdir(part.c_str());
-#else
-        const int rc = mkdir(part.c_str(), 0755);
-#endif
-        if (rc != 0 && errno != EEXIST) return false;
     }
     return true;
 }

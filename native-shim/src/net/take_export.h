@@ -20,12 +20,4 @@ struct ExportedTake {
 bool writeBwfWav24(const std::string& path, int rate, const ExportedTake& take, std::uint64_t timeReference,
                    const std::string& description, std::string* error);
 
-// The folder exports go to: $JUKEBOXBRIDGE_TAKES, else the per-user data folder's JukeboxBridge takes
-// (Linux: $XDG_DATA_HOME or ~/.local/share /jukeboxbridge/takes; macOS: ~/Music/JukeboxBridge Takes;
-// Windows: %LOCALAPPDATA%\JukeboxBridge\Takes).
-std::string userTakesDir();
-
-// mkdir -p (mode 0755 on Unix); false when a part cannot be made.
-bool makeDirs(const std::string& path);
-
 }  // namespace jb

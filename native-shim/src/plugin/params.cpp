@@ -63,12 +63,13 @@ std::string ParamTable::format(std::uint32_t id, double n) const {
         case kParamQuality: return kQualityNames[int(p + 0.5)];
         case kParamUpsample: return p >= 0.5 ? "Upsample" : "Off";
         case kParamExport: return p >= 0.5 ? "Export" : "Off";
-        case kParamStyle: return styleName(styles_, ServedStyles::instance().snapshot(), int(p + 0.5));
+        case kParamStyle: return styleName(styles_, ServedStyles::instance().names(), int(p + 0.5));
         case kParamTemperature: std::snprintf(buf, sizeof buf, "%.2f", p); return buf;
         case kParamDryWet: std::snprintf(buf, sizeof buf, "%.0f%%", p * 100); return buf;
         case kParamStatus: {
-            std::string out = formatStatus(decodeStatus(n));
-            if (decodeStatus(n).net.exported == ExportState::Done) out += " to " + ExportedPath::instance().get();
+            const StatusValue s = decodeStatus(n);
+            std::string out = formatStatus(s);
+            if (s.net.exported == ExportState::Done) out += " to " + ExportedPath::instance().get();
             return out;
         }
         default: std::snprintf(buf, sizeof buf, "%d", int(p + 0.5)); return buf;

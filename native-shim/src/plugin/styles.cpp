@@ -42,14 +42,14 @@ const Style& styleAt(const StyleList& bundled, const std::vector<Style>& served,
     return bundled.at(0);
 }
 
-std::string styleName(const StyleList& bundled, const std::vector<Style>& served, int index) {
+std::string styleName(const StyleList& bundled, const std::vector<std::string>& servedNames, int index) {
+    if (index >= 0 && index < bundled.count()) return bundled.at(index).name;
     const int k = index - bundled.count();
-    if (k >= 0 && k >= static_cast<int>(served.size())) {
-        char buf[48];
-        std::snprintf(buf, sizeof buf, "Daemon style %d (none)", k + 1);
-        return buf;
-    }
-    return styleAt(bundled, served, index).name;
+    if (k >= 0 && k < static_cast<int>(servedNames.size())) return servedNames[static_cast<std::size_t>(k)];
+    if (k < 0) return bundled.at(0).name;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "Daemon style %d (none)", k + 1);
+    return buf;
 }
 
 ServedStyles& ServedStyles::instance() {
@@ -57,20 +57,17 @@ ServedStyles& ServedStyles::instance() {
     return list;
 }
 
-void ServedStyles::publish(std::vector<Style> styles) {
-    if (styles.size() > static_cast<std::size_t>(kMaxServedStyles)) styles.resize(kMaxServedStyles);
+void ServedStyles::publish(std::vector<std::string> names) {
+    if (names.size() > static_cast<std::size_t>(kMaxServedStyles)) names.resize(kMaxServedStyles);
     std::lock_guard<std::mutex> lock(mutex_);
-    auto same = [](const Style& a, const Style& b) {
-        return a.name == b.name && a.artist == b.artist && a.lyrics == b.lyrics && a.genres == b.genres;
-    };
-    if (styles.size() == styles_.size() && std::equal(styles.begin(), styles.end(), styles_.begin(), same)) return;
-    styles_ = std::move(styles);
+    if (names == names_) return;
+    names_ = std::move(names);
     version_.fetch_add(1, std::memory_order_acq_rel);
 }
 
-std::vector<Style> ServedStyles::snapshot() const {
+std::vector<std::string> ServedStyles::names() const {
     std::lock_guard<std::mutex> lock(mutex_);
-    return styles_;
+    return names_;
 }
 
 }  // namespace jb

@@ -42,23 +42,23 @@ inline int styleSlots(const StyleList& bundled) { return bundled.count() + kMaxS
 
 // Entry `index` of the Style parameter: a bundled style, a served one, or (an empty slot) "Model default".
 const Style& styleAt(const StyleList& bundled, const std::vector<Style>& served, int index);
-// Its name for the host: an empty slot reads "Daemon style N (none)".
-std::string styleName(const StyleList& bundled, const std::vector<Style>& served, int index);
+// Its name for the host, from the served styles' names: an empty slot reads "Daemon style N (none)".
+std::string styleName(const StyleList& bundled, const std::vector<std::string>& servedNames, int index);
 
-// The styles the daemon offers, shared by every plugin object of this module. All instances in a host
+// The names of the styles the daemon offers (all a controller shows), shared by every plugin object of this module. All instances in a host
 // process reach the same daemon (one client file), and hosts may put proxies between a processor's and a
 // controller's connection points (Ardour does), so this module-wide list is the one channel from the
 // network thread to the controllers that needs no host messaging. A mutex: never touched by the audio thread.
 class ServedStyles {
 public:
     static ServedStyles& instance();
-    void publish(std::vector<Style> styles);      // [net-thread] after auth; bumps version() when it changed
-    std::vector<Style> snapshot() const;          // [main-thread]
+    void publish(std::vector<std::string> names);   // [net-thread] after auth; bumps version() when it changed
+    std::vector<std::string> names() const;         // [main-thread]
     std::uint64_t version() const { return version_.load(std::memory_order_acquire); }
 
 private:
     mutable std::mutex mutex_;
-    std::vector<Style> styles_;
+    std::vector<std::string> names_;
     std::atomic<std::uint64_t> version_{0};
 };
 

@@ -128,10 +128,11 @@ TEST(style_entries_are_the_bundles_then_the_daemons_and_old_states_keep_their_st
     ParamTable t(bundled);
     CHECK_EQ(t.def(kParamStyle).stepCount, styleSlots(bundled) - 1);
     const std::vector<Style> served{Style{"Sung rock", "brass_city", "la la", {"rock"}}};
-    CHECK_EQ(styleName(bundled, served, 0), std::string("Model default"));
-    CHECK_EQ(styleName(bundled, served, 1), std::string("Sung rock"));
+    const std::vector<std::string> names{"Sung rock"};
+    CHECK_EQ(styleName(bundled, names, 0), std::string("Model default"));
+    CHECK_EQ(styleName(bundled, names, 1), std::string("Sung rock"));
     CHECK_EQ(styleAt(bundled, served, 1).lyrics, std::string("la la"));
-    CHECK_EQ(styleName(bundled, served, 2), std::string("Daemon style 2 (none)"));
+    CHECK_EQ(styleName(bundled, names, 2), std::string("Daemon style 2 (none)"));
     CHECK_EQ(styleAt(bundled, served, 2).name, std::string("Model default"));   // an empty slot sends no style
     CHECK_EQ(styleAt(bundled, served, 9999).name, std::string("Model default"));
     // A version 2 state saved entry 3 of a 6-entry list (5 steps): the same entry now.
@@ -155,8 +156,8 @@ TEST(style_entries_are_the_bundles_then_the_daemons_and_old_states_keep_their_st
     CHECK_EQ(r.styleSteps, 68);
     // The daemon's list is published once per change.
     const auto before = ServedStyles::instance().version();
-    ServedStyles::instance().publish(served);
-    ServedStyles::instance().publish(served);
+    ServedStyles::instance().publish(names);
+    ServedStyles::instance().publish(names);
     CHECK_EQ(ServedStyles::instance().version(), before + 1);
     CHECK_EQ(t.format(kParamStyle, 1.0 / t.def(kParamStyle).stepCount), std::string("Sung rock"));
     ServedStyles::instance().publish({});
